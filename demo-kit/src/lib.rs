@@ -1,0 +1,63 @@
+//! The small library every demo shares, so each demo's `main.rs` can stay a
+//! faithful port of the article's example:
+//!
+//! - [`cli`]: the common flags (`--tasks`, `--delay-ms`, `--json`, `--timeline`),
+//!   exit codes, and one-line `error: …` messages instead of panics;
+//! - [`say!`]: `println!` that moves to stderr under `--json`, so stdout holds
+//!   exactly one JSON object;
+//! - [`span`]: a clock started at the top of `main` and the start/end of each task;
+//! - [`summary`]: the JSON summary of `design.md`, with the peak memory from `getrusage`;
+//! - [`timeline`]: each task's span drawn as a bar on a shared time axis.
+//!
+//! It depends on std, clap (builder API), serde_json and libc only, so that
+//! `cargo run -p threads-demo` stays quick to build.
+
+pub mod cli;
+pub mod span;
+pub mod summary;
+pub mod timeline;
+
+pub use cli::{Common, Limits};
+pub use span::{Clock, Span};
+pub use summary::Summary;
+
+use std::fmt;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static NARRATE_TO_STDERR: AtomicBool = AtomicBool::new(false);
+
+/// Sends the narrative ([`say!`]) to stderr (`true`) or stdout (`false`).
+///
+/// [`Common::from_matches`] calls it with the value of `--json`.
+pub fn narrate_to_stderr(on: bool) {
+    NARRATE_TO_STDERR.store(on, Ordering::Relaxed);
+}
+
+/// Writes one line of narrative; see [`say!`].
+///
+/// A closed stdout (`demo | head -1`) is not an error worth a panic: the line
+/// is dropped, as Python's `print` would eventually do with a broken pipe.
+pub fn narrate(args: fmt::Arguments<'_>) {
+    if NARRATE_TO_STDERR.load(Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr().lock(), "{args}");
+    } else {
+        let _ = writeln!(std::io::stdout().lock(), "{args}");
+    }
+}
+
+/// `println!` for the narrative: stdout normally, stderr under `--json`.
+///
+/// Each call writes one whole line under the stream's lock, so lines from
+/// different threads never mix within a line (their order still varies).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::narrate(::std::format_args!($($arg)*))
+    };
+}
+
+/// Prints `error: {message}` on stderr: the one line a user sees when something fails.
+pub fn error(message: impl fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+}

@@ -1,0 +1,99 @@
+//! A clock started once per run, and the span of time each task occupied on it.
+
+use std::time::{Duration, Instant};
+
+/// Milliseconds since the start of the run, as `f64`, for every span and total.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    start: Instant,
+}
+
+impl Clock {
+    /// Starts the clock now; call it first thing in `main`.
+    pub fn start() -> Self {
+        Self {
+            start: Instant::now(),
+        }
+    }
+
+    /// Time since the start.
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// Milliseconds since the start.
+    pub fn ms(&self) -> f64 {
+        self.elapsed().as_secs_f64() * 1e3
+    }
+
+    /// Runs `task` and returns its result with the span it occupied.
+    pub fn span<T>(&self, task: usize, f: impl FnOnce() -> T) -> (T, Span) {
+        let start_ms = self.ms();
+        let value = f();
+        (
+            value,
+            Span {
+                task,
+                start_ms,
+                end_ms: self.ms(),
+            },
+        )
+    }
+}
+
+/// When one task ran, in milliseconds since the start of the run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Span {
+    /// The task's number, from 0.
+    pub task: usize,
+    /// When it started.
+    pub start_ms: f64,
+    /// When it ended.
+    pub end_ms: f64,
+}
+
+impl Span {
+    /// How long it ran.
+    pub fn duration_ms(&self) -> f64 {
+        self.end_ms - self.start_ms
+    }
+
+    /// Whether the two spans share some moment: they ran at the same time.
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.start_ms < other.end_ms && other.start_ms < self.end_ms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(start_ms: f64, end_ms: f64) -> Span {
+        Span {
+            task: 0,
+            start_ms,
+            end_ms,
+        }
+    }
+
+    #[test]
+    fn overlap_is_symmetric_and_strict() {
+        assert!(span(0.0, 10.0).overlaps(&span(5.0, 15.0)));
+        assert!(span(5.0, 15.0).overlaps(&span(0.0, 10.0)));
+        assert!(!span(0.0, 10.0).overlaps(&span(10.0, 20.0)));
+        assert!(!span(20.0, 30.0).overlaps(&span(0.0, 10.0)));
+    }
+
+    #[test]
+    fn clock_span_measures_the_closure() {
+        let clock = Clock::start();
+        let (value, span) = clock.span(7, || {
+            std::thread::sleep(Duration::from_millis(20));
+            42
+        });
+        assert_eq!(value, 42);
+        assert_eq!(span.task, 7);
+        assert!(span.duration_ms() >= 20.0, "{span:?}");
+        assert!(span.end_ms <= clock.ms());
+    }
+}

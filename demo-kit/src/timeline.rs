@@ -1,0 +1,128 @@
+//! Each task's span drawn as a bar on one time axis, so a class can see at a
+//! glance whether the tasks ran one after another or side by side.
+//!
+//! ```text
+//! task 0 |████████████████████████████████████████          | 0 → 2001 ms
+//! task 1 |                                        ██████████| 2001 → 2503 ms
+//!        0 ms                                         2503 ms
+//! ```
+
+use crate::Span;
+use std::fmt::Write;
+
+/// Bars are this many characters wide.
+pub const WIDTH: usize = 50;
+/// Runs with more tasks show the first and last few and say how many were left out.
+pub const MAX_ROWS: usize = 20;
+
+/// The spans on an axis that ends at the latest end.
+pub fn chart(spans: &[Span]) -> String {
+    let axis_ms = spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
+    render(spans, axis_ms, WIDTH)
+}
+
+/// The spans on an axis from 0 to `axis_ms`, `width` characters wide, so that
+/// two charts drawn with the same `axis_ms` can be compared line by line.
+pub fn render(spans: &[Span], axis_ms: f64, width: usize) -> String {
+    let mut out = String::new();
+    let axis_ms = axis_ms.max(f64::MIN_POSITIVE);
+    let label = spans
+        .iter()
+        .map(|s| s.task)
+        .max()
+        .unwrap_or(0)
+        .to_string()
+        .len();
+    let shown: Vec<&Span> = if spans.len() > MAX_ROWS {
+        let half = MAX_ROWS / 2;
+        spans[..half]
+            .iter()
+            .chain(&spans[spans.len() - half..])
+            .collect()
+    } else {
+        spans.iter().collect()
+    };
+    for (row, span) in shown.iter().enumerate() {
+        if spans.len() > MAX_ROWS && row == MAX_ROWS / 2 {
+            let _ = writeln!(out, "  … {} more tasks …", spans.len() - MAX_ROWS);
+        }
+        let cell = |ms: f64| ((ms / axis_ms) * width as f64).clamp(0.0, width as f64);
+        let from = cell(span.start_ms).floor() as usize;
+        let to = (cell(span.end_ms).ceil() as usize).max(from + 1).min(width);
+        let from = from.min(to.saturating_sub(1));
+        let bar: String = (0..width)
+            .map(|i| if (from..to).contains(&i) { '█' } else { ' ' })
+            .collect();
+        let _ = writeln!(
+            out,
+            "task {:>label$} |{bar}| {:.0} → {:.0} ms",
+            span.task, span.start_ms, span.end_ms
+        );
+    }
+    let end = format!("{axis_ms:.0} ms");
+    let _ = write!(
+        out,
+        "{:pad$}0 ms{end:>rest$}",
+        "",
+        pad = label + 7,
+        rest = (width + 1).saturating_sub(4)
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(task: usize, start_ms: f64, end_ms: f64) -> Span {
+        Span {
+            task,
+            start_ms,
+            end_ms,
+        }
+    }
+
+    fn bars(chart: &str) -> Vec<String> {
+        chart
+            .lines()
+            .filter_map(|l| l.split('|').nth(1).map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn concurrent_spans_stack_sequential_spans_step() {
+        let together = bars(&render(
+            &[span(0, 0.0, 100.0), span(1, 0.0, 100.0)],
+            100.0,
+            10,
+        ));
+        assert_eq!(together, vec!["██████████", "██████████"]);
+        let apart = bars(&render(
+            &[span(0, 0.0, 50.0), span(1, 50.0, 100.0)],
+            100.0,
+            10,
+        ));
+        assert_eq!(apart, vec!["█████     ", "     █████"]);
+    }
+
+    #[test]
+    fn a_short_span_still_shows() {
+        let chart = render(&[span(0, 0.0, 0.01)], 1000.0, 10);
+        assert_eq!(bars(&chart), vec!["█         "]);
+        assert!(chart.ends_with("1000 ms"), "{chart}");
+    }
+
+    #[test]
+    fn many_tasks_are_elided() {
+        let spans: Vec<Span> = (0..100).map(|i| span(i, 0.0, 10.0)).collect();
+        let chart = chart(&spans);
+        assert_eq!(bars(&chart).len(), MAX_ROWS);
+        assert!(chart.contains("80 more tasks"));
+        assert!(chart.contains("task 99 |"));
+    }
+
+    #[test]
+    fn empty_is_just_the_axis() {
+        assert_eq!(chart(&[]).lines().count(), 1);
+    }
+}

@@ -1,0 +1,5 @@
+//! Not written yet.
+
+fn main() {
+    println!("not written yet");
+}

@@ -1,0 +1,98 @@
+//! Three threads that each wait two seconds, started together and joined:
+//! the article's `threading.Thread` example, ported to `std::thread`.
+//!
+//! ```text
+//! cargo run -p threads-demo
+//! ```
+//!
+//! ```text
+//! Thread 0: Starting...
+//! Thread 1: Starting...
+//! Thread 2: Starting...
+//! Thread 1: Finishing.      (order varies)
+//! Thread 0: Finishing.
+//! Thread 2: Finishing.
+//! All threads have finished.
+//! ```
+//!
+//! The whole run takes about 2 s, not 6 s: while one thread sleeps the
+//! others sleep too. Beyond the port, `shared` has every thread update one
+//! counter (threads share memory; compare `process-demo isolation`) and `cpu`
+//! shows CPU-bound work running in parallel, which Python's GIL prevents.
+
+mod cpu;
+mod shared;
+
+use clap::Command;
+use demo_kit::{Clock, Common, Limits, Span, Summary, say};
+use std::process::ExitCode;
+use std::thread;
+use std::time::Duration;
+
+/// The article's `task(name)`: announce, wait as if for the network, announce.
+fn task(name: usize, delay: Duration) {
+    say!("Thread {name}: Starting...");
+    thread::sleep(delay); // `time.sleep(2)`: this thread blocks; the others run on
+    say!("Thread {name}: Finishing.");
+}
+
+/// The article's main block: start every thread, then join each one.
+///
+/// Python's `t.join()` cannot report a crash inside the thread; Rust's
+/// `join()` returns the thread's result, or `Err` if it panicked, so a
+/// failed task is counted instead of lost.
+fn run_threads(clock: Clock, common: &Common) -> ExitCode {
+    let delay = common.delay();
+    let mut threads = Vec::with_capacity(common.tasks);
+    let mut failed = 0;
+    for i in 0..common.tasks {
+        // `threading.Thread(target=task, args=(i,)).start()`. `Builder::spawn`
+        // rather than `thread::spawn`, so that running out of threads (try
+        // `--tasks 100000`) is an error message, not a panic.
+        match thread::Builder::new().spawn(move || clock.span(i, || task(i, delay))) {
+            Ok(handle) => threads.push(handle),
+            Err(err) => {
+                demo_kit::error(format_args!("could not start thread {i}: {err}"));
+                failed += 1;
+            }
+        }
+    }
+    let mut spans: Vec<Span> = Vec::with_capacity(threads.len());
+    for handle in threads {
+        match handle.join() {
+            Ok(((), span)) => spans.push(span),
+            Err(_) => failed += 1, // the panic message was already printed by the thread
+        }
+    }
+    say!("All threads have finished.");
+
+    let mut summary = Summary::new("threads-demo", "threads", common);
+    summary.ideal_ms = common.delay_ms as f64;
+    summary.elapsed_ms = clock.ms();
+    summary.ok = spans.len();
+    summary.failed = failed;
+    summary.spans = spans;
+    summary.report(common)
+}
+
+fn command() -> Command {
+    Command::new("threads-demo")
+        .about("Ports the article's threading.Thread example to std::thread")
+        .long_about(
+            "Ports the article's threading.Thread example: N threads each wait, then are joined.\n\
+             Python: threading.Thread(target=task, args=(i,)).start(), then t.join().",
+        )
+        .args(Common::args(Limits::default()))
+        .subcommand(shared::command())
+        .subcommand(cpu::command())
+}
+
+fn main() -> ExitCode {
+    let clock = Clock::start();
+    let matches = demo_kit::cli::parse(command());
+    match matches.subcommand() {
+        Some(("shared", sub)) => shared::run(clock, &Common::from_matches(sub)),
+        Some(("cpu", sub)) => cpu::run(clock, &Common::from_matches(sub), sub),
+        _ => run_threads(clock, &Common::from_matches(&matches)),
+    }
+}
