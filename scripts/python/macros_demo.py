@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Our Python version of the timing-decorator example, for the comparison column.
+
+    python3 scripts/python/macros_demo.py [--n N] [--json]
+
+A decorator wraps a function so each call prints how long it took; the
+wrapped function adds up the integers below n in a plain loop. The Rust port
+(`macros-demo`) does the same with an attribute macro that rewrites the
+function at compile time instead of wrapping it at run time.
+"""
+
+import time
+
+CLOCK_START = time.perf_counter()  # the run's clock, like Clock::start() at the top of main
+
+import functools  # noqa: E402 (imports come after the clock on purpose)
+import sys  # noqa: E402
+
+import demo_kit as kit  # noqa: E402
+
+DEMO = "macros-demo"
+timings = {}  # what the decorator measured, by function name, for the JSON summary
+
+
+def timed(function):
+    """Wraps `function` so every call reports its duration."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            took_ms = (time.perf_counter() - started) * 1e3
+            timings[function.__name__] = took_ms
+            kit.say(f"'{function.__name__}' took {took_ms / 1e3:.4f} s")
+
+    return wrapper
+
+
+@timed
+def add_up_to(n):
+    """Adds the integers below n, one at a time (slow on purpose)."""
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def main(argv=None):
+    parser = kit.add_common(kit.Parser(prog="macros_demo.py", description=__doc__.split("\n\n")[1]))
+    parser.add_argument("--n", type=kit.bounded(0, 10**10), default=10_000_000, metavar="N",
+                        help="add up the integers below N (default 10,000,000)")
+    args = kit.parse(parser, argv)
+    clock = kit.Clock(CLOCK_START)
+    result, span = clock.span(0, add_up_to, args.n)
+    kit.say(f"Result: {result}")
+    args.tasks = 1
+    fields = kit.summary(DEMO, "timed", args, clock, 0, [span], 0, n=args.n, result=result,
+                         function_ms=round(timings["add_up_to"], 2))
+    return kit.report(fields, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

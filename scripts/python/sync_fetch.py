@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Our Python version of the sequential fetch example, for the comparison column.
+
+    python3 scripts/python/sync_fetch.py [--tasks N] [--delay-ms MS] [--json] [--timeline]
+    python3 scripts/python/sync_fetch.py http [--base-url URL] [--timeout-ms MS]
+    python3 scripts/python/sync_fetch.py get [URL]
+
+Default: "fetch" websites A, B, C one after another, each a sleep; about
+tasks x delay in total, since each call blocks until it is done.
+`http`: the same over real HTTP with urllib, against a stdlib server this
+script starts on 127.0.0.1 (or --base-url, e.g. the Rust slow-server).
+`get`: one GET of a small JSON document, the "single call" example.
+"""
+
+import time
+
+CLOCK_START = time.perf_counter()  # the run's clock, like Clock::start() at the top of main
+
+import json  # noqa: E402 (imports come after the clock on purpose)
+import sys  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+
+import demo_kit as kit  # noqa: E402
+
+DEMO = "sync-fetch"
+
+
+def fetch_simulated(name, delay_s):
+    kit.say(f"Fetching data from website {name}...")
+    time.sleep(delay_s)  # the whole program waits here
+    kit.say(f"Finished fetching data from website {name}.")
+    return f"Data from website {name}"
+
+
+def get_json(url, timeout_s):
+    """GET url and decode its JSON body; raises on a network error, a bad status or bad JSON."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            body = response.read()
+    except urllib.error.HTTPError as err:
+        raise RuntimeError(f"{url}: status {err.code}") from None
+    except (urllib.error.URLError, OSError) as err:
+        raise RuntimeError(f"{url}: {getattr(err, 'reason', err)}") from None
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise RuntimeError(f"{url}: the body is not JSON") from None
+
+
+def fetch_http(base_url, name, delay_ms, timeout_s):
+    kit.say(f"Fetching data from website {name}...")
+    document = get_json(f"{base_url}/site/{name}?delay_ms={delay_ms}", timeout_s)
+    kit.say(f"Finished fetching data from website {name}.")
+    return document.get("data")
+
+
+def run_sequence(clock, args, variant, fetch):
+    """Calls fetch(name) for each site in turn; a failure is counted and the rest still run."""
+    spans, failed = [], 0
+    for i in range(args.tasks):
+        try:
+            _, span = clock.span(i, fetch, kit.site_name(i))
+            spans.append(span)
+        except Exception as err:
+            kit.error(f"website {kit.site_name(i)}: {err}")
+            failed += 1
+    kit.say(f"All data fetched in {clock.ms() / 1e3:.2f} seconds.")
+    fields = kit.summary(DEMO, variant, args, clock, args.tasks * args.delay_ms, spans, failed)
+    return kit.report(fields, args)
+
+
+def run_http(clock, args):
+    server = None
+    base_url = args.base_url
+    if base_url is None:
+        import local_server
+
+        server = local_server.LocalServer()
+        base_url = server.base_url
+    timeout_s = args.timeout_ms / 1e3
+    try:
+        return run_sequence(clock, args, "http",
+                            lambda name: fetch_http(base_url, name, args.delay_ms, timeout_s))
+    finally:
+        if server:
+            server.shutdown()
+
+
+def run_get(clock, args):
+    server = None
+    url = args.url
+    if url is None:
+        import local_server
+
+        server = local_server.LocalServer()
+        url = f"{server.base_url}/data/1"
+    spans, failed = [], 0
+    try:
+        document, span = clock.span(0, get_json, url, args.timeout_ms / 1e3)
+        kit.say(json.dumps(document))
+        spans.append(span)
+    except RuntimeError as err:
+        kit.error(str(err))
+        failed = 1
+    finally:
+        if server:
+            server.shutdown()
+    args.tasks = 1
+    return kit.report(kit.summary(DEMO, "get", args, clock, 0, spans, failed), args)
+
+
+def main(argv=None):
+    parser = kit.add_common(kit.Parser(prog="sync_fetch.py", description=__doc__.split("\n\n")[1]))
+    sub = parser.add_subparsers(dest="command")
+    http = kit.add_common(sub.add_parser("http", help="the same over real HTTP (urllib)"), top=False)
+    http.add_argument("--base-url", metavar="URL", help="a slow-server to use instead of our own")
+    get = kit.add_common(sub.add_parser("get", help="one GET of a small JSON document"), top=False)
+    get.add_argument("url", nargs="?", metavar="URL", help="default: our own server's /data/1")
+    for p in (http, get):
+        p.add_argument("--timeout-ms", metavar="MS", type=kit.bounded(1, 600_000), default=10_000)
+    args = kit.parse(parser, argv)
+    clock = kit.Clock(CLOCK_START)
+    if args.command == "http":
+        return run_http(clock, args)
+    if args.command == "get":
+        return run_get(clock, args)
+    delay_s = args.delay_ms / 1e3
+    return run_sequence(clock, args, "simulated", lambda name: fetch_simulated(name, delay_s))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
