@@ -142,6 +142,7 @@ def run_cpu(clock, args):
         kit.error(f"the processes summed to {total}, not {expected}")
     speedup = sequential_ms / processes_ms if processes_ms > 0 else 0.0
     kit.say(f"{workers} processes: {processes_ms:8.1f} ms  speedup {speedup:.2f}x")
+    args.tasks, args.delay_ms = workers, 0  # as in Rust: the tasks are the workers; nothing waits
     fields = kit.summary(DEMO, "cpu", args, clock, sequential_ms / workers, spans, failed,
                          size=size, workers=workers, result=expected,
                          sequential_ms=round(sequential_ms, 2),

@@ -125,6 +125,7 @@ def run_cpu(clock, args):
         kit.error(f"the threads summed to {total}, not {expected}")
     speedup = sequential_ms / threads_ms if threads_ms > 0 else 0.0
     kit.say(f"{workers} threads:   {threads_ms:8.1f} ms  speedup {speedup:.2f}x (the GIL runs one at a time)")
+    args.tasks, args.delay_ms = workers, 0  # as in Rust: the tasks are the workers; nothing waits
     fields = kit.summary(DEMO, "cpu", args, clock, sequential_ms / workers, spans, failed,
                          size=size, workers=workers, result=expected,
                          sequential_ms=round(sequential_ms, 2), threads_ms=round(threads_ms, 2),
