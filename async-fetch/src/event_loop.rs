@@ -1,0 +1,84 @@
+//! The event loop itself: which runtime runs the futures, and how Ctrl-C ends a run.
+//!
+//! asyncio runs one loop on one thread (`asyncio.run` makes it, runs `main`
+//! to the end, closes it). tokio's `current_thread` runtime is that model:
+//! every task takes turns on the thread that called `block_on`. Its
+//! `multi_thread` runtime is Rust's extra: one loop per core with work
+//! stealing, so tasks spawned with `tokio::spawn` can run at the same time on
+//! different cores. That pays when tasks do real work between awaits (parse,
+//! compress, hash); for tasks that only wait, as here, one thread is enough.
+
+use clap::{Arg, ArgMatches};
+use futures::future::{Either, select};
+use std::io::Write;
+use std::pin::pin;
+use std::process::ExitCode;
+use tokio::runtime::{Builder, Runtime};
+
+/// Exit code after Ctrl-C: 128 + SIGINT, as a shell reports a process ended by it.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Which tokio scheduler runs the futures (`--runtime`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// One thread runs every task: asyncio's model, and the default.
+    Current,
+    /// A worker thread per core steals tasks from the others.
+    Multi,
+}
+
+/// The `--runtime current|multi` flag, global so it follows a subcommand.
+pub fn runtime_arg() -> Arg {
+    Arg::new("runtime")
+        .long("runtime")
+        .value_name("FLAVOR")
+        .help("current: one thread runs every task, like asyncio's loop; multi: a worker per core")
+        .value_parser(["current", "multi"])
+        .default_value("current")
+        .global(true)
+}
+
+impl Flavor {
+    /// Reads `--runtime`.
+    pub fn from_matches(matches: &ArgMatches) -> Self {
+        match matches.get_one::<String>("runtime").map(String::as_str) {
+            Some("multi") => Flavor::Multi,
+            _ => Flavor::Current,
+        }
+    }
+
+    /// Builds the runtime: what `#[tokio::main(flavor = "current_thread")]`
+    /// (or `#[tokio::main]` for `Multi`) expands to.
+    pub fn build(self) -> std::io::Result<Runtime> {
+        let mut builder = match self {
+            Flavor::Current => Builder::new_current_thread(),
+            Flavor::Multi => Builder::new_multi_thread(),
+        };
+        builder.enable_all().build()
+    }
+}
+
+/// Runs `work` to the end, or until Ctrl-C arrives (then `None`, and
+/// dropping `work` cancels every future inside it, as asyncio cancels its tasks).
+///
+/// The Ctrl-C future is polled first, so its handler is in place before
+/// `work` prints anything. If no handler can be installed the run simply
+/// goes on without one.
+pub async fn until_ctrl_c<T>(work: impl Future<Output = T>) -> Option<T> {
+    match select(pin!(tokio::signal::ctrl_c()), pin!(work)).await {
+        Either::Left((Ok(()), _)) => None,
+        Either::Left((Err(_), work)) => Some(work.await),
+        Either::Right((value, _)) => Some(value),
+    }
+}
+
+/// Says the run was interrupted and returns [`EXIT_INTERRUPTED`]. No JSON
+/// summary: the run did not finish (asyncio raises `KeyboardInterrupt`).
+pub fn interrupted(clock: demo_kit::Clock) -> ExitCode {
+    let _ = writeln!(
+        std::io::stderr(),
+        "Interrupted by Ctrl-C after {:.2} s: the unfinished tasks were cancelled.",
+        clock.elapsed().as_secs_f64()
+    );
+    ExitCode::from(EXIT_INTERRUPTED)
+}

@@ -1,0 +1,218 @@
+//! `async-fetch offload`: CPU-bound work on the loop, and off it.
+//!
+//! A heartbeat task asks to wake every `--beat-ms` and records how late each
+//! wake-up was. Round one runs `--tasks` CPU jobs (each busy for `--delay-ms`)
+//! inside ordinary async tasks: they never await, so on a `current_thread`
+//! runtime the heartbeat waits for all of them. Round two hands the same jobs
+//! to `tokio::task::spawn_blocking`, tokio's pool of threads for blocking
+//! work (Python: `loop.run_in_executor(None, job)`), and the heartbeat stays
+//! on time.
+
+use crate::blocking::{rebase, round2};
+use crate::timed;
+use clap::{Arg, ArgMatches, Command, value_parser};
+use demo_kit::{Clock, Common, Span, Summary, say};
+use futures::future::join_all;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::time::{Instant, sleep_until};
+
+/// Where a CPU job runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// Inside an async task, on the loop's thread.
+    Inline,
+    /// On tokio's blocking pool (`spawn_blocking`).
+    Offloaded,
+}
+
+/// The subcommand.
+pub fn command() -> Command {
+    Command::new("offload")
+        .about("CPU-bound work stalls a heartbeat task; spawn_blocking (run_in_executor) keeps it on time")
+        .long_about(
+            "Runs --tasks CPU jobs, each busy for --delay-ms, while a heartbeat task wakes every --beat-ms:\n\
+             first inside async tasks (they never await, so the loop stalls), then with\n\
+             tokio::task::spawn_blocking (Python: loop.run_in_executor). Prints how late the heartbeat was.",
+        )
+        .arg(
+            Arg::new("beat-ms")
+                .long("beat-ms")
+                .value_name("MS")
+                .help("How often the heartbeat wants to wake, in milliseconds")
+                .value_parser(value_parser!(u64).range(1..=10_000))
+                .default_value("100"),
+        )
+}
+
+/// CPU-bound work: sums of squares (wrapping, as in threads-demo's `cpu`)
+/// for `busy` of wall time, in blocks between clock checks. It never awaits.
+fn cpu_job(busy: Duration) -> u64 {
+    let deadline = std::time::Instant::now() + busy;
+    let (mut sum, mut i) = (0u64, 0u64);
+    while std::time::Instant::now() < deadline {
+        for _ in 0..10_000 {
+            sum = sum.wrapping_add(black_box(i).wrapping_mul(i));
+            i += 1;
+        }
+    }
+    sum
+}
+
+/// Wakes every `every` until `stop`, returning how late each wake-up was, in ms.
+async fn heartbeat(every: Duration, stop: Arc<AtomicBool>) -> Vec<f64> {
+    let mut lags = Vec::new();
+    while !stop.load(Ordering::Relaxed) {
+        let due = Instant::now() + every;
+        sleep_until(due).await;
+        lags.push(Instant::now().saturating_duration_since(due).as_secs_f64() * 1e3);
+    }
+    lags
+}
+
+/// What one round measured.
+struct Round {
+    wall_ms: f64,
+    lags: Vec<f64>,
+    spans: Vec<Span>,
+    failed: usize,
+}
+
+impl Round {
+    fn max_lag(&self) -> f64 {
+        self.lags.iter().copied().fold(0.0, f64::max)
+    }
+}
+
+/// One round: the heartbeat, then the jobs where `place` says, all awaited.
+async fn round(clock: Clock, common: &Common, every: Duration, place: Place) -> Round {
+    let start_ms = clock.ms();
+    let stop = Arc::new(AtomicBool::new(false));
+    let beat = tokio::spawn(heartbeat(every, Arc::clone(&stop)));
+    let busy = common.delay();
+    let jobs: Vec<_> = (0..common.tasks)
+        .map(|i| {
+            let job = async move {
+                match place {
+                    // An async task that never awaits: it keeps its thread until done.
+                    Place::Inline => Ok(cpu_job(busy)),
+                    // `await loop.run_in_executor(None, job)`: the task awaits, the pool works.
+                    Place::Offloaded => tokio::task::spawn_blocking(move || cpu_job(busy)).await,
+                }
+            };
+            tokio::spawn(timed(clock, i, job))
+        })
+        .collect();
+    let mut spans = Vec::new();
+    let mut failed = 0;
+    for joined in join_all(jobs).await {
+        match joined {
+            Ok((Ok(_), span)) => spans.push(span),
+            Ok((Err(err), _)) | Err(err) => {
+                demo_kit::error(format_args!("a CPU job failed: {err}"));
+                failed += 1;
+            }
+        }
+    }
+    let wall_ms = clock.ms() - start_ms;
+    stop.store(true, Ordering::Relaxed);
+    let lags = match beat.await {
+        Ok(lags) => lags,
+        Err(err) => {
+            demo_kit::error(format_args!("the heartbeat task failed: {err}"));
+            failed += 1;
+            Vec::new()
+        }
+    };
+    Round {
+        wall_ms,
+        lags,
+        spans,
+        failed,
+    }
+}
+
+/// Runs both rounds and prints the heartbeat's lateness in each.
+pub async fn run(clock: Clock, common: Common, matches: &ArgMatches) -> ExitCode {
+    let beat_ms = matches.get_one::<u64>("beat-ms").copied().unwrap_or(100);
+    let every = Duration::from_millis(beat_ms);
+    say!(
+        "{} CPU jobs of {} ms each; a heartbeat task wants to wake every {beat_ms} ms.",
+        common.tasks,
+        common.delay_ms
+    );
+    say!("Inline: the jobs run inside async tasks, on the loop's thread");
+    let inline = round(clock, &common, every, Place::Inline).await;
+    report_round(&inline);
+    say!("Offloaded: the jobs run on spawn_blocking's threads (Python: loop.run_in_executor)");
+    let offloaded = round(clock, &common, every, Place::Offloaded).await;
+    report_round(&offloaded);
+    say!(
+        "Worst heartbeat delay: {:.1} ms inline, {:.1} ms offloaded.",
+        inline.max_lag(),
+        offloaded.max_lag()
+    );
+    if common.timeline {
+        let axis_ms = inline.wall_ms.max(offloaded.wall_ms);
+        for (name, r) in [("Inline:", &inline), ("Offloaded:", &offloaded)] {
+            say!("{name}");
+            say!(
+                "{}",
+                demo_kit::timeline::render(&rebase(&r.spans), axis_ms, demo_kit::timeline::WIDTH)
+            );
+        }
+    }
+
+    let mut summary = Summary::new("async-fetch", "offload", &common)
+        .with("beat_ms", beat_ms)
+        .with("inline_max_lag_ms", round2(inline.max_lag()))
+        .with("offloaded_max_lag_ms", round2(offloaded.max_lag()))
+        .with("inline_ms", round2(inline.wall_ms))
+        .with("offloaded_ms", round2(offloaded.wall_ms));
+    summary.elapsed_ms = clock.ms();
+    summary.failed = inline.failed.max(offloaded.failed).min(common.tasks);
+    summary.ok = common.tasks - summary.failed;
+    summary.spans = inline.spans;
+    summary.report(&Common {
+        timeline: false,
+        ..common
+    })
+}
+
+/// The round's wall time and the heartbeat's delays, the large ones one by one.
+fn report_round(round: &Round) {
+    let late: Vec<String> = round
+        .lags
+        .iter()
+        .filter(|&&lag| lag >= 10.0)
+        .map(|lag| format!("{lag:.0}"))
+        .collect();
+    let mut sorted = round.lags.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+    say!(
+        "  jobs done in {:.2} s; heartbeat wake-ups: {}, median delay {median:.1} ms, worst {:.1} ms",
+        round.wall_ms / 1e3,
+        round.lags.len(),
+        round.max_lag()
+    );
+    if !late.is_empty() {
+        say!("  late wake-ups (ms): {}", late.join(", "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_job_works_for_its_time() {
+        let start = std::time::Instant::now();
+        let sum = cpu_job(Duration::from_millis(20));
+        assert!(start.elapsed() >= Duration::from_millis(20));
+        assert_ne!(sum, 0);
+    }
+}
