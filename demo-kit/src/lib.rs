@@ -39,10 +39,11 @@ pub fn narrate_to_stderr(on: bool) {
 /// A closed stdout (`demo | head -1`) is not an error worth a panic: the line
 /// is dropped, as Python's `print` would eventually do with a broken pipe.
 pub fn narrate(args: fmt::Arguments<'_>) {
+    let line = format!("{args}\n");
     if NARRATE_TO_STDERR.load(Ordering::Relaxed) {
-        let _ = writeln!(std::io::stderr().lock(), "{args}");
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     } else {
-        let _ = writeln!(std::io::stdout().lock(), "{args}");
+        let _ = std::io::stdout().lock().write_all(line.as_bytes());
     }
 }
 
