@@ -23,6 +23,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use slow_server::{MAX_DELAY_MS, fdlimit, load};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+use std::task::Poll;
 
 fn command() -> Command {
     Command::new("slow-server")
@@ -125,6 +126,11 @@ fn serve(addr: SocketAddr) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // Poll the Ctrl-C future once so its handler is installed before we
+        // tell anyone that Ctrl-C works (a SIGINT before that would kill us
+        // outright instead of shutting down gracefully).
+        let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        let early = std::future::poll_fn(|cx| Poll::Ready(ctrl_c.as_mut().poll(cx))).await;
         let base = server.base_url();
         println!("slow-server listening on {base}");
         match (before, fdlimit::get().ok()) {
@@ -150,7 +156,11 @@ fn serve(addr: SocketAddr) -> ExitCode {
             println!("  curl -i '{base}{path}'  # {note}");
         }
         println!("Ctrl-C stops it.");
-        if let Err(err) = tokio::signal::ctrl_c().await {
+        let interrupted = match early {
+            Poll::Ready(result) => result,
+            Poll::Pending => ctrl_c.await,
+        };
+        if let Err(err) = interrupted {
             demo_kit::error(format_args!("cannot wait for Ctrl-C: {err}"));
         }
         println!("slow-server: stopping (requests in flight may finish)");
