@@ -158,6 +158,15 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
     (value, start.elapsed().as_secs_f64() * 1e3)
 }
 
+/// One row of the result table: how, on how many threads, how long, what result.
+fn line(how: &str, threads: usize, ms: f64, result: Option<u64>, speedup: Option<f64>) {
+    let plural = if threads == 1 { "" } else { "s" };
+    let label = format!("{how} ({threads} thread{plural})");
+    let result = result.map_or("failed (see above)".to_string(), |r| r.to_string());
+    let speedup = speedup.map_or(String::new(), |x| format!("  speedup {x:.2}x"));
+    say!("  {label:<32} {ms:>8.1} ms  result {result}{speedup}");
+}
+
 /// `base / other`, safe for a run too short to measure.
 fn speedup(base_ms: f64, other_ms: f64) -> f64 {
     let ratio = base_ms / other_ms.max(1e-3);
@@ -175,39 +184,41 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
         .get_one::<u64>("workers")
         .map_or(cores, |&w| usize::try_from(w).unwrap_or(cores));
 
-    say!(
-        "Sum of i*i for i in 0..{size} (wrapping u64); {workers} worker(s), {cores} core(s) available."
-    );
+    say!("Sum of i*i for i in 0..{size} (wrapping u64), {cores} core(s) available.");
     let (sequential, sequential_ms) = timed(|| sum_of_squares(0..size));
-    say!("  sequential, 1 thread         {sequential_ms:>9.1} ms  result {sequential}");
+    line("sequential", 1, sequential_ms, Some(sequential), None);
 
     let ((threads, spans), threads_ms) = timed(|| with_scoped_threads(clock, size, workers));
     let threads_speedup = speedup(sequential_ms, threads_ms);
-    match threads {
-        Some(sum) => say!(
-            "  std::thread::scope, {workers:>2} thr. {threads_ms:>9.1} ms  result {sum}  speedup {threads_speedup:.2}x"
-        ),
-        None => say!("  std::thread::scope: a thread failed (see above)"),
-    }
+    line(
+        "std::thread::scope",
+        workers,
+        threads_ms,
+        threads,
+        Some(threads_speedup),
+    );
 
     let (rayon, rayon_ms) = timed(|| with_rayon(size, workers));
     let rayon_speedup = speedup(sequential_ms, rayon_ms);
-    match &rayon {
-        Ok(sum) => say!(
-            "  rayon, {workers:>2} threads          {rayon_ms:>9.1} ms  result {sum}  speedup {rayon_speedup:.2}x"
-        ),
-        Err(err) => demo_kit::error(err),
+    if let Err(err) = &rayon {
+        demo_kit::error(err);
     }
+    line(
+        "rayon",
+        workers,
+        rayon_ms,
+        rayon.as_ref().ok().copied(),
+        Some(rayon_speedup),
+    );
 
     let all_equal = threads == Some(sequential) && rayon.as_ref().ok() == Some(&sequential);
     if all_equal {
         say!("All three results are equal.");
     }
     say!(
-        "Python threads would get about 1x here: the GIL lets only one thread run Python code at a \
-         time, so CPU-bound threads take turns on one core."
+        "Python threads get about 1x on this work: the GIL lets one thread at a time run Python code."
     );
-    say!("Rust has no GIL: each thread computes on its own core at the same time.");
+    say!("Rust has no GIL, so each thread computes on its own core at the same time.");
 
     let mut summary = Summary::new("threads-demo", "cpu", common)
         .with("size", size)
