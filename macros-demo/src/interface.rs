@@ -1,0 +1,78 @@
+//! The article's class decorator, which refuses a class without `start` and
+//! `stop`. Python runs the check when the `class` statement executes and
+//! raises `TypeError`; `#[enforce_interface]` runs it when the compiler
+//! reads the `impl` block, so a `Motorcycle` without `stop` never becomes a
+//! program. That is why this module shows the compiler's message (from the
+//! committed trybuild snapshot) instead of catching an error.
+
+use demo_kit::say;
+use macros_demo::{enforce_interface, snapshots};
+
+/// The article's `Car`, which has both methods.
+pub struct Car {
+    model: String,
+}
+
+#[enforce_interface(start, stop)]
+impl Car {
+    /// Python's `__init__`.
+    pub fn new(model: &str) -> Self {
+        Self {
+            model: model.to_string(),
+        }
+    }
+
+    /// Starts the car.
+    pub fn start(&self) {
+        say!("Starting the {}.", self.model);
+    }
+
+    /// Stops the car.
+    pub fn stop(&self) {
+        say!("Stopping the {}.", self.model);
+    }
+}
+
+/// The idiomatic Rust answer: a trait whose methods every implementation
+/// must define. The compiler checks it for every type (error E0046) without
+/// any macro, and code can then accept "any vehicle" (`&dyn Vehicle`).
+pub trait Vehicle {
+    /// Starts the vehicle.
+    fn start(&self);
+    /// Stops the vehicle.
+    fn stop(&self);
+}
+
+impl Vehicle for Car {
+    fn start(&self) {
+        Car::start(self);
+    }
+    fn stop(&self) {
+        Car::stop(self);
+    }
+}
+
+/// Drives a car, then shows how `Motorcycle` was rejected.
+pub fn run() {
+    say!("");
+    say!("The class decorator, checked at compile time:");
+    let car = Car::new("Model T");
+    car.start();
+    car.stop();
+    let vehicle: &dyn Vehicle = &car;
+    vehicle.start();
+    vehicle.stop();
+
+    say!("");
+    say!("Motorcycle (no 'stop') was rejected at compile time; it is not in this program.");
+    say!("The compiler's message, as tests/ui/05-motorcycle-missing-stop.stderr records it:");
+    show(snapshots::MOTORCYCLE);
+    say!("With the Vehicle trait instead (tests/ui/06-vehicle-trait-missing-stop.stderr):");
+    show(snapshots::VEHICLE_TRAIT);
+}
+
+fn show(snapshot: &str) {
+    for line in snapshot.trim_end().lines() {
+        say!("    {line}");
+    }
+}

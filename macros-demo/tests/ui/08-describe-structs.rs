@@ -1,0 +1,25 @@
+// Checks that #[derive(Describe)] works on named, tuple, unit and generic
+// structs, and writes their fields in order with the types as written.
+
+use macros_demo::{Describe, Field};
+
+#[derive(Describe)]
+#[allow(dead_code)]
+struct Car {
+    model: String,
+    seats: u8,
+}
+
+#[derive(Describe)]
+#[allow(dead_code)]
+struct Pair<T: Clone>(T, Option<T>);
+
+#[derive(Describe)]
+struct Nothing;
+
+fn main() {
+    assert_eq!(Car::describe(), "Car { model: String, seats: u8 }");
+    assert_eq!(Car::FIELDS[1], Field { name: "seats", ty: "u8" });
+    assert_eq!(<Pair<u8>>::describe(), "Pair { 0: T, 1: Option<T> }");
+    assert_eq!(Nothing::describe(), "Nothing");
+}
