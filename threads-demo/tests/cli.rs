@@ -224,3 +224,37 @@ fn cpu_results_agree_and_the_summary_has_its_fields() {
     assert!(text.contains("GIL"), "{text}");
     assert_eq!(text.matches("result 333328333350000").count(), 3, "{text}");
 }
+
+/// Under an address-space limit of 300 MB the OS refuses most of 1000 thread
+/// stacks (2 MiB each): every refusal is an `error:` line, the threads that
+/// did start still finish and are counted, and the exit code is 1.
+#[cfg(target_os = "linux")]
+#[test]
+fn threads_the_os_refuses_are_reported_and_the_others_still_finish() {
+    let bin = assert_cmd::cargo::cargo_bin!("threads-demo");
+    let output = std::process::Command::new("sh")
+        .args(["-c", "ulimit -v 300000 && exec \"$0\" \"$@\""])
+        .arg(bin)
+        .args(["--tasks", "1000", "--delay-ms", "50", "--json"])
+        .output()
+        .expect("sh runs");
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let refused = err
+        .lines()
+        .filter(|l| l.starts_with("error: could not start thread"))
+        .count();
+    let started = err.matches(": Starting...").count();
+    let finished = err.matches(": Finishing.").count();
+    assert!(
+        refused > 0 && started > 0,
+        "{refused} refused, {started} started"
+    );
+    assert_eq!(started, finished);
+    assert!(err.contains("All threads have finished."));
+    let value: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    assert_eq!(value["failed"].as_u64(), Some(refused as u64));
+    assert_eq!(value["ok"].as_u64(), Some(finished as u64));
+    assert_eq!(refused + finished, 1000);
+}
