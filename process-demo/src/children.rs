@@ -86,6 +86,8 @@ pub enum Outcome {
     Killed(Signal),
     /// `fork` itself failed (too many processes), so there is no child.
     NotStarted(String),
+    /// `waitpid` failed or gave a status this demo does not ask for.
+    Unknown(String),
 }
 
 impl fmt::Display for Outcome {
@@ -99,6 +101,7 @@ impl fmt::Display for Outcome {
             Outcome::Exited(code) => write!(f, "exited with status {code}"),
             Outcome::Killed(signal) => write!(f, "killed by {signal}"),
             Outcome::NotStarted(why) => write!(f, "could not be started: {why}"),
+            Outcome::Unknown(why) => write!(f, "ended in an unknown way: {why}"),
         }
     }
 }
@@ -239,8 +242,8 @@ impl Children {
                     Ok(WaitStatus::Exited(_, 0)) => Outcome::Silent,
                     Ok(WaitStatus::Exited(_, code)) => Outcome::Exited(code),
                     Ok(WaitStatus::Signaled(_, signal, _)) => Outcome::Killed(signal),
-                    Ok(other) => Outcome::NotStarted(format!("unexpected status {other:?}")),
-                    Err(err) => Outcome::NotStarted(format!("waitpid failed: {err}")),
+                    Ok(other) => Outcome::Unknown(format!("unexpected status {other:?}")),
+                    Err(err) => Outcome::Unknown(format!("waitpid failed: {err}")),
                 },
                 Err(why) => Outcome::NotStarted(why),
             };

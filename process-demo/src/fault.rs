@@ -6,6 +6,7 @@
 //! holds it afterwards (`1` after an exception, `-9` after SIGKILL).
 
 use crate::children;
+use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, value_parser};
 use nix::sys::signal::{Signal, raise};
 
@@ -55,6 +56,9 @@ pub fn args() -> [Arg; 2] {
 /// `--fail-task` outside `0..tasks` is a usage error.
 pub fn from_matches(matches: &ArgMatches, tasks: usize) -> Result<Option<Fault>, String> {
     let kind = match matches.get_one::<String>("fail").map(String::as_str) {
+        None if matches.value_source("fail-task") == Some(ValueSource::CommandLine) => {
+            return Err("--fail-task only applies with --fail panic|exit|signal".to_string());
+        }
         None => return Ok(None),
         Some("panic") => Kind::Panic,
         Some("exit") => Kind::Exit,

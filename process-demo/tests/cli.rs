@@ -332,6 +332,7 @@ fn bad_input_is_one_error_line_and_exit_2() {
         &["--fail", "explode"],
         &["--fail", "exit", "--fail-task", "3"],
         &["--fail", "exit", "--tasks", "1"],
+        &["--fail-task", "0"],
         &["cpu", "--workers", "0"],
         &["cpu", "--size", "0"],
         &[
