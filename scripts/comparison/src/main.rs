@@ -1,5 +1,345 @@
-//! Not written yet.
+//! `scripts/compare`: runs every demo's faithful default and key variants,
+//! and their Python equivalents, then prints one table against the ideal, the
+//! article's figures and Python, with a verdict.
+//!
+//! ```text
+//! scripts/compare --quick            # short delays, small sizes: < 30 s after the build
+//! scripts/compare                    # the article's 2 s delays
+//! scripts/compare --markdown         # for slides and the README
+//! scripts/compare --json             # for tooling
+//! scripts/compare --timeline         # the sequential and concurrent fetch spans on one axis
+//! scripts/compare --scale            # 1 to 10,000 tasks: time and memory per task
+//! ```
+//!
+//! The wrapper builds the workspace in release first, so that compile time
+//! never enters a figure, then runs this binary; the demos are found next to
+//! it (target/release) unless `--bin-dir` says otherwise. Exit code 0 when the
+//! verdict passes, 1 when it fails (naming the demos), 2 for bad flags.
 
-fn main() {
-    println!("not written yet");
+mod machine;
+mod plan;
+mod runner;
+mod scale;
+mod table;
+mod verdict;
+
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use runner::{Outcome, Runner};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use table::Result as Run;
+use verdict::TOLERANCE;
+
+fn command() -> Command {
+    let flag = |id: &'static str, help: &'static str| {
+        Arg::new(id).long(id).help(help).action(ArgAction::SetTrue)
+    };
+    Command::new("compare")
+        .about("Runs every demo and its Python equivalent, and compares the timings")
+        .arg(flag(
+            "quick",
+            "Short delays (200 ms) and small CPU sizes: ends in < 30 s",
+        ))
+        .arg(flag(
+            "scale",
+            "Sweep 1..10,000 tasks for threads, async tasks and processes",
+        ))
+        .arg(flag("markdown", "Print the table as Markdown").conflicts_with("json"))
+        .arg(flag(
+            "json",
+            "Print one JSON object (progress stays on stderr)",
+        ))
+        .arg(flag(
+            "timeline",
+            "Draw the sequential and concurrent fetch spans on one axis",
+        ))
+        .arg(flag("no-python", "Skip the Python column"))
+        .arg(
+            Arg::new("python")
+                .long("python")
+                .value_name("CMD")
+                .default_value("python3")
+                .value_parser(value_parser!(PathBuf))
+                .help("The Python interpreter"),
+        )
+        .arg(
+            Arg::new("bin-dir")
+                .long("bin-dir")
+                .value_name("DIR")
+                .value_parser(value_parser!(PathBuf))
+                .help("Where the demo binaries are [default: next to this binary]"),
+        )
+        .arg(
+            Arg::new("python-dir")
+                .long("python-dir")
+                .value_name("DIR")
+                .value_parser(value_parser!(PathBuf))
+                .help("Where the Python scripts are [default: scripts/python]"),
+        )
+        .arg(
+            Arg::new("timeout-s")
+                .long("timeout-s")
+                .value_name("SECS")
+                .default_value("120")
+                .value_parser(value_parser!(u64).range(1..=3600))
+                .help("Kill and report as failed any run longer than this"),
+        )
+}
+
+/// The interpreter's version, or why there is no Python column.
+fn python(matches: &ArgMatches) -> Result<(PathBuf, String), String> {
+    if matches.get_flag("no-python") {
+        return Err("--no-python".into());
+    }
+    let cmd = matches
+        .get_one::<PathBuf>("python")
+        .cloned()
+        .unwrap_or_else(|| "python3".into());
+    runner::find_python(&cmd)
+}
+
+fn runner(matches: &ArgMatches, python: &Result<(PathBuf, String), String>) -> Runner {
+    let bin_dir = matches
+        .get_one::<PathBuf>("bin-dir")
+        .cloned()
+        .unwrap_or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(PathBuf::from))
+                .unwrap_or_default()
+        });
+    let python_dir = matches
+        .get_one::<PathBuf>("python-dir")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../python"));
+    Runner {
+        bin_dir,
+        python: python
+            .as_ref()
+            .map(|(p, _)| p.clone())
+            .map_err(Clone::clone),
+        python_dir,
+        timeout: Duration::from_secs(matches.get_one::<u64>("timeout-s").copied().unwrap_or(120)),
+    }
+}
+
+/// Runs every entry; a Rust run that fails the verdict on timing alone is
+/// retried once (the machine is noisy), and the retry is noted.
+fn run_all(runner: &Runner, entries: Vec<plan::Entry>, notes: &mut Vec<String>) -> Vec<Run> {
+    let cores = machine::cores();
+    let total = entries.len();
+    let mut runs: Vec<Run> = Vec::with_capacity(total);
+    for (i, entry) in entries.into_iter().enumerate() {
+        if let Some(other) = entry
+            .reuse
+            .and_then(|id| runs.iter().find(|r| r.entry.id == id))
+        {
+            let (rust, python) = (
+                other.rust.clone(),
+                Outcome::Skipped("no Python equivalent".into()),
+            );
+            runs.push(Run {
+                entry,
+                rust,
+                python,
+            });
+            continue;
+        }
+        eprintln!("[{}/{total}] {} {}", i + 1, entry.bin, entry.args.join(" "));
+        let mut rust = runner.rust(entry.bin, &entry.args, entry.variant);
+        if matches!(rust, Outcome::Done(_))
+            && verdict::judge(&entry, &rust, cores, &TOLERANCE).is_some()
+        {
+            eprintln!("      outside the tolerance; running it once more");
+            let again = runner.rust(entry.bin, &entry.args, entry.variant);
+            if verdict::judge(&entry, &again, cores, &TOLERANCE).is_none() {
+                notes.push(format!(
+                    "{}: the first run was outside the tolerance; the retry is shown",
+                    entry.label
+                ));
+                rust = again;
+            }
+        }
+        let python = match &entry.python {
+            Some((script, args)) => {
+                eprintln!("      python3 {script} {}", args.join(" "));
+                runner.python(script, args, entry.variant)
+            }
+            None => Outcome::Skipped("no Python equivalent".into()),
+        };
+        runs.push(Run {
+            entry,
+            rust,
+            python,
+        });
+    }
+    runs
+}
+
+/// The timeline: sequential and concurrent fetch spans, one above the other, on one axis.
+fn timeline(runs: &[Run]) -> String {
+    let mut charts: Vec<(String, Vec<demo_kit::Span>)> = Vec::new();
+    for (who, pick) in [("Rust", 0), ("Python", 1)] {
+        for id in ["sync", "async"] {
+            let Some(run) = runs.iter().find(|r| r.entry.id == id) else {
+                continue;
+            };
+            let outcome = if pick == 0 { &run.rust } else { &run.python };
+            match outcome.done() {
+                Some(m) => charts.push((format!("{who} {}", run.entry.label), m.spans())),
+                None if pick == 0 => charts.push((
+                    format!("{who} {}: {}", run.entry.label, outcome.status()),
+                    vec![],
+                )),
+                None => {}
+            }
+        }
+    }
+    let axis = charts
+        .iter()
+        .flat_map(|(_, s)| s.iter().map(|s| s.end_ms))
+        .fold(0.0, f64::max);
+    let mut out = String::from("Timeline: each task's span, every chart on the same axis\n");
+    for (title, spans) in charts {
+        out.push_str(&format!("\n{title}\n"));
+        if !spans.is_empty() {
+            out.push_str(&demo_kit::timeline::render(&spans, axis, 50));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn main() -> ExitCode {
+    let matches = demo_kit::cli::parse(command());
+    let quick = matches.get_flag("quick");
+    let python = python(&matches);
+    let runner = runner(&matches, &python);
+    let cores = machine::cores();
+    let date = machine::today();
+    let cpu = machine::cpu_model().unwrap_or_else(|| "unknown CPU".into());
+    let python_said = match &python {
+        Ok((_, version)) => version.clone(),
+        Err(why) => format!("n/a ({why})"),
+    };
+    let (md, as_json) = (matches.get_flag("markdown"), matches.get_flag("json"));
+    let machine_line = format!("{cores} cores ({cpu}), {date}; Python: {python_said}");
+
+    if matches.get_flag("scale") {
+        let delay = if quick { 200 } else { plan::SCALE_DELAY_MS };
+        let points = scale::run(&runner, delay, quick);
+        if as_json {
+            println!(
+                "{}",
+                json!({"mode": "scale", "delay_ms": delay, "cores": cores, "cpu": cpu, "date": date, "python": python_said, "points": scale::to_json(&points)})
+            );
+        } else {
+            println!(
+                "Scale: N tasks each waiting {delay} ms; time and peak memory (max_rss_kb ÷ N) per task"
+            );
+            println!("Machine: {machine_line}\n");
+            println!("{}", scale::render(&points, md));
+            for p in &points {
+                for (who, o) in [("Rust", &p.rust), ("Python", &p.python)] {
+                    if let (Some(why), false) = (o.reason(), matches!(o, Outcome::Skipped(_))) {
+                        println!(
+                            "  note: {who} {} × {}: {}: {why}",
+                            p.kind,
+                            p.tasks,
+                            o.status()
+                        );
+                    }
+                }
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+
+    let settings = plan::Settings::new(quick, cores);
+    let mut notes = Vec::new();
+    let runs = run_all(&runner, plan::entries(&settings), &mut notes);
+    let problems: Vec<String> = runs
+        .iter()
+        .filter(|r| r.entry.reuse.is_none() || matches!(r.rust, Outcome::Done(_)))
+        .filter_map(|r| verdict::judge(&r.entry, &r.rust, cores, &TOLERANCE))
+        .collect();
+    for r in &runs {
+        if let (Outcome::Missing(why) | Outcome::Failed(why, _), true) =
+            (&r.python, r.entry.python.is_some())
+        {
+            notes.push(format!(
+                "Python {}: {} ({why})",
+                r.entry.label,
+                r.python.status()
+            ));
+        }
+    }
+    let rows = table::rows(&runs);
+    let pass = problems.is_empty();
+    let sizes = format!(
+        "{} tasks × {} ms; CPU: {} workers, Rust size {}, Python size {}; macro n {}",
+        settings.tasks,
+        settings.delay_ms,
+        settings.workers,
+        settings
+            .rust_size
+            .map_or("the demo's default".into(), |s| s.to_string()),
+        settings.python_size,
+        settings.n
+    );
+    let clocks = "Rust times come from each demo's own clock, started at the top of main; Python's from \
+                  time.perf_counter() at the top of each script. Neither includes starting the process \
+                  (a pyenv shim alone adds 70-80 ms).";
+
+    if as_json {
+        let out = json!({
+            "mode": settings.mode, "settings": sizes, "cores": cores, "cpu": cpu, "date": date,
+            "python": python_said, "clocks": clocks,
+            "tolerance": {"fraction": TOLERANCE.fraction, "floor_ms": TOLERANCE.floor_ms, "cpu_min_speedup": TOLERANCE.cpu_min_speedup, "rule": TOLERANCE.describe()},
+            "rows": table::rows_json(&runs),
+            "notes": notes,
+            "verdict": {"pass": pass, "problems": problems},
+        });
+        println!("{out}");
+    } else {
+        let bullet = if md { "- " } else { "  - " };
+        println!("scripts/compare ({} mode): {sizes}", settings.mode);
+        println!("Machine: {machine_line}");
+        println!("{clocks}\n");
+        println!(
+            "{}",
+            if md {
+                table::markdown(&rows)
+            } else {
+                table::text(&rows)
+            }
+        );
+        if !notes.is_empty() {
+            println!("\nNotes:");
+            notes.iter().for_each(|n| println!("{bullet}{n}"));
+        }
+        if matches.get_flag("timeline") {
+            let chart = timeline(&runs);
+            if md {
+                println!("\n```text\n{chart}```")
+            } else {
+                println!("\n{chart}")
+            }
+        }
+        println!("\nTolerance: {}.", TOLERANCE.describe());
+        if pass {
+            println!("Verdict: PASS: every demo shows what it teaches.");
+        } else {
+            println!("Verdict: FAIL ({} problem(s)):", problems.len());
+            problems.iter().for_each(|p| println!("{bullet}{p}"));
+        }
+    }
+    if !pass {
+        for p in &problems {
+            demo_kit::error(p);
+        }
+    }
+    ExitCode::from(if pass { 0 } else { 1 })
 }

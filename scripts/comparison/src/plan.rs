@@ -1,0 +1,330 @@
+//! What to run: each demo's faithful default and key variants, with the
+//! matching Python script, and the sizes for `--quick` and the default mode.
+
+/// What a row teaches, which decides how the verdict judges it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The tasks wait side by side: the run should take about one delay.
+    Concurrent,
+    /// The tasks wait one after another: the run takes at least tasks × delay.
+    Sequential,
+    /// CPU-bound work split across workers: judged by its speedup.
+    Cpu,
+    /// The timing macro: no physical limit, only a measured function time.
+    Timed,
+}
+
+impl Kind {
+    /// The name used in the JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Concurrent => "concurrent",
+            Kind::Sequential => "sequential",
+            Kind::Cpu => "cpu",
+            Kind::Timed => "timed",
+        }
+    }
+}
+
+/// One row of the table: a Rust command, its Python equivalent, and how to read them.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// A short key: `threads`, `sync`, `cpu-rayon`, …
+    pub id: &'static str,
+    /// The command as a student would type it: `async-fetch http`.
+    pub label: &'static str,
+    /// The Rust binary.
+    pub bin: &'static str,
+    /// Its arguments; `--json` is always among them.
+    pub args: Vec<String>,
+    /// The `variant` its JSON summary must name.
+    pub variant: &'static str,
+    /// What it does, in a few words.
+    pub what: &'static str,
+    /// How the verdict judges it.
+    pub kind: Kind,
+    /// The time the article states for this example, if it states one.
+    pub article_ms: Option<f64>,
+    /// The summary field that is this row's measured time.
+    pub metric: &'static str,
+    /// Another entry whose run this row reads instead of running again.
+    pub reuse: Option<&'static str>,
+    /// The Python script and its arguments, if there is an equivalent.
+    pub python: Option<(&'static str, Vec<String>)>,
+}
+
+/// The numbers a mode runs with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// `quick` or `default`.
+    pub mode: &'static str,
+    /// Tasks per timing demo (the article's 3).
+    pub tasks: usize,
+    /// The delay each task waits.
+    pub delay_ms: u64,
+    /// `--size` for the Rust CPU variants; `None` leaves the demo's own default (about 1 s).
+    pub rust_size: Option<u64>,
+    /// `--size` for the Python CPU variants (pure Python is ~50-100× slower).
+    pub python_size: u64,
+    /// `--workers` for every CPU variant, Rust and Python alike.
+    pub workers: usize,
+    /// `--n` for the timing macro and the timing decorator.
+    pub n: u64,
+}
+
+impl Settings {
+    /// The numbers for `--quick` (short delays, small sizes) or the default (the article's).
+    pub fn new(quick: bool, workers: usize) -> Self {
+        if quick {
+            Self {
+                mode: "quick",
+                tasks: 3,
+                delay_ms: 200,
+                rust_size: Some(300_000_000),
+                python_size: 4_000_000,
+                workers,
+                n: 1_000_000,
+            }
+        } else {
+            Self {
+                mode: "default",
+                tasks: 3,
+                delay_ms: 2000,
+                rust_size: None,
+                python_size: 20_000_000,
+                workers,
+                n: 10_000_000,
+            }
+        }
+    }
+}
+
+fn words(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Every row, in teaching order.
+pub fn entries(s: &Settings) -> Vec<Entry> {
+    let timing = |sub: &[&str]| {
+        let mut args = words(sub);
+        args.extend(words(&["--tasks", &s.tasks.to_string()]));
+        args.extend(words(&["--delay-ms", &s.delay_ms.to_string(), "--json"]));
+        args
+    };
+    let cpu = |size: Option<u64>| {
+        let mut args = words(&["cpu", "--workers", &s.workers.to_string()]);
+        if let Some(size) = size {
+            args.extend(words(&["--size", &size.to_string()]));
+        }
+        args.push("--json".into());
+        args
+    };
+    let n = |n: u64| words(&["--n", &n.to_string(), "--json"]);
+    let entry = |id, label, bin, args, variant, what, kind, article_s: Option<f64>| Entry {
+        id,
+        label,
+        bin,
+        args,
+        variant,
+        what,
+        kind,
+        article_ms: article_s.map(|secs| secs * 1e3),
+        metric: "elapsed_ms",
+        reuse: None,
+        python: None,
+    };
+    use Kind::*;
+    vec![
+        Entry {
+            python: Some(("threads_demo.py", timing(&[]))),
+            ..entry(
+                "threads",
+                "threads-demo",
+                "threads-demo",
+                timing(&[]),
+                "threads",
+                "N threads sleep, then join",
+                Concurrent,
+                Some(2.0),
+            )
+        },
+        Entry {
+            python: Some(("process_demo.py", timing(&[]))),
+            ..entry(
+                "processes",
+                "process-demo",
+                "process-demo",
+                timing(&[]),
+                "processes",
+                "N child processes sleep, then are waited for",
+                Concurrent,
+                Some(2.0),
+            )
+        },
+        Entry {
+            python: Some(("sync_fetch.py", timing(&[]))),
+            ..entry(
+                "sync",
+                "sync-fetch",
+                "sync-fetch",
+                timing(&[]),
+                "simulated",
+                "N simulated fetches, one after another",
+                Sequential,
+                Some(6.0),
+            )
+        },
+        Entry {
+            python: Some(("async_fetch.py", timing(&[]))),
+            ..entry(
+                "async",
+                "async-fetch",
+                "async-fetch",
+                timing(&[]),
+                "simulated",
+                "N simulated fetches on one event loop",
+                Concurrent,
+                Some(2.0),
+            )
+        },
+        Entry {
+            python: Some(("sync_fetch.py", timing(&["http"]))),
+            ..entry(
+                "sync-http",
+                "sync-fetch http",
+                "sync-fetch",
+                timing(&["http"]),
+                "http",
+                "N real HTTP GETs to 127.0.0.1, in turn",
+                Sequential,
+                None,
+            )
+        },
+        Entry {
+            python: Some(("async_fetch.py", timing(&["http"]))),
+            ..entry(
+                "async-http",
+                "async-fetch http",
+                "async-fetch",
+                timing(&["http"]),
+                "http",
+                "N real HTTP GETs to 127.0.0.1, at once",
+                Concurrent,
+                None,
+            )
+        },
+        Entry {
+            metric: "threads_ms",
+            python: Some(("threads_demo.py", cpu(Some(s.python_size)))),
+            ..entry(
+                "cpu-threads",
+                "threads-demo cpu",
+                "threads-demo",
+                cpu(s.rust_size),
+                "cpu",
+                "sum of squares split over threads",
+                Cpu,
+                None,
+            )
+        },
+        Entry {
+            metric: "rayon_ms",
+            reuse: Some("cpu-threads"),
+            ..entry(
+                "cpu-rayon",
+                "threads-demo cpu (rayon)",
+                "threads-demo",
+                cpu(s.rust_size),
+                "cpu",
+                "the same sum on a rayon pool",
+                Cpu,
+                None,
+            )
+        },
+        Entry {
+            metric: "processes_ms",
+            python: Some(("process_demo.py", cpu(Some(s.python_size)))),
+            ..entry(
+                "cpu-processes",
+                "process-demo cpu",
+                "process-demo",
+                cpu(s.rust_size),
+                "cpu",
+                "sum of squares split over processes",
+                Cpu,
+                None,
+            )
+        },
+        Entry {
+            metric: "function_ms",
+            python: Some(("macros_demo.py", n(s.n))),
+            ..entry(
+                "timed",
+                "macros-demo",
+                "macros-demo",
+                n(s.n),
+                "timed",
+                "#[timed] around a loop of n additions",
+                Timed,
+                None,
+            )
+        },
+    ]
+}
+
+/// The sweep of `--scale`: how many tasks, and which demos.
+pub const SCALE_COUNTS: [usize; 5] = [1, 10, 100, 1000, 10_000];
+/// Processes stop here: 10,000 children would exhaust a small machine's process table.
+pub const SCALE_MAX_PROCESSES: usize = 1000;
+/// The delay every task of the sweep waits.
+pub const SCALE_DELAY_MS: u64 = 1000;
+
+/// One kind of task in the `--scale` sweep: (label, Rust binary, Python script).
+pub const SCALE_KINDS: [(&str, &str, &str); 3] = [
+    ("threads", "threads-demo", "threads_demo.py"),
+    ("async tasks", "async-fetch", "async_fetch.py"),
+    ("processes", "process-demo", "process_demo.py"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_asks_for_json_and_reuse_points_at_a_real_entry() {
+        for quick in [true, false] {
+            let all = entries(&Settings::new(quick, 2));
+            for e in &all {
+                assert!(e.args.iter().any(|a| a == "--json"), "{}", e.id);
+                if let Some((_, args)) = &e.python {
+                    assert!(args.iter().any(|a| a == "--json"), "{}", e.id);
+                }
+                if let Some(other) = e.reuse {
+                    assert!(all.iter().any(|o| o.id == other && o.reuse.is_none()));
+                }
+            }
+            let ids: std::collections::HashSet<_> = all.iter().map(|e| e.id).collect();
+            assert_eq!(ids.len(), all.len(), "ids are unique");
+        }
+    }
+
+    #[test]
+    fn quick_is_shorter_and_the_default_uses_the_articles_numbers() {
+        let quick = Settings::new(true, 2);
+        let full = Settings::new(false, 2);
+        assert!(quick.delay_ms < full.delay_ms);
+        assert_eq!((full.tasks, full.delay_ms), (3, 2000));
+        assert!(quick.python_size < full.python_size);
+        let threads = &entries(&full)[0];
+        assert_eq!(
+            threads.args,
+            ["--tasks", "3", "--delay-ms", "2000", "--json"]
+        );
+        let cpu = entries(&quick)
+            .into_iter()
+            .find(|e| e.id == "cpu-threads")
+            .unwrap();
+        assert_eq!(cpu.args[..3], ["cpu", "--workers", "2"]);
+        assert!(cpu.args.contains(&"300000000".to_string()));
+    }
+}

@@ -1,0 +1,376 @@
+//! Runs one demo (or one Python script) with `--json` and reads its summary,
+//! telling apart a missing binary, a failed run and a run without a summary.
+
+use demo_kit::Span;
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A summary a demo printed, as parsed JSON, with the wall time seen from outside.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    /// The JSON object the run printed.
+    pub json: Value,
+    /// Spawn to exit, measured by this tool (includes process start-up).
+    pub wall_ms: f64,
+}
+
+impl Measured {
+    /// A summary read from text (a recorded fixture, or a run's stdout).
+    pub fn parse(text: &str, wall_ms: f64) -> Option<Self> {
+        let json = summary_in(text)?;
+        Some(Self { json, wall_ms })
+    }
+
+    /// A numeric field.
+    pub fn num(&self, key: &str) -> Option<f64> {
+        self.json.get(key).and_then(Value::as_f64)
+    }
+
+    /// A text field.
+    pub fn text(&self, key: &str) -> &str {
+        self.json.get(key).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// The spans, for the timeline.
+    pub fn spans(&self) -> Vec<Span> {
+        let list = self.json.get("spans").and_then(Value::as_array);
+        list.into_iter()
+            .flatten()
+            .filter_map(|s| {
+                Some(Span {
+                    task: usize::try_from(s.get("task")?.as_u64()?).ok()?,
+                    start_ms: s.get("start_ms")?.as_f64()?,
+                    end_ms: s.get("end_ms")?.as_f64()?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// What came of running one command.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// It ran and printed a summary with no failed task.
+    Done(Measured),
+    /// Not there to run: no binary, or it printed no summary (not written yet).
+    Missing(String),
+    /// It ran and failed: a non-zero exit, a failed task, a timeout, the wrong variant.
+    Failed(String, Option<Measured>),
+    /// Not run on purpose (no python3, or no Python equivalent).
+    Skipped(String),
+}
+
+impl Outcome {
+    /// The summary, if the run was a success.
+    pub fn done(&self) -> Option<&Measured> {
+        match self {
+            Outcome::Done(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// One word for the JSON output.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Outcome::Done(_) => "ok",
+            Outcome::Missing(_) => "missing",
+            Outcome::Failed(..) => "failed",
+            Outcome::Skipped(_) => "skipped",
+        }
+    }
+
+    /// Why it is not a success, if it is not.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Outcome::Done(_) => None,
+            Outcome::Missing(r) | Outcome::Failed(r, _) | Outcome::Skipped(r) => Some(r),
+        }
+    }
+}
+
+/// The JSON summary in a run's stdout: the whole text, or else its last line
+/// that is a JSON object with an `elapsed_ms`.
+pub fn summary_in(stdout: &str) -> Option<Value> {
+    let is_summary = |v: &Value| v.get("elapsed_ms").is_some_and(Value::is_number);
+    if let Ok(v) = serde_json::from_str::<Value>(stdout.trim())
+        && is_summary(&v)
+    {
+        return Some(v);
+    }
+    stdout
+        .lines()
+        .rev()
+        .filter_map(|line| serde_json::from_str::<Value>(line.trim()).ok())
+        .find(is_summary)
+}
+
+/// Judges a finished run from its exit status and output.
+pub fn classify(
+    success: bool,
+    code: Option<i32>,
+    stdout: &str,
+    stderr: &str,
+    variant: &str,
+    wall_ms: f64,
+) -> Outcome {
+    let last_error = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_string());
+    let exit = code.map_or("killed by a signal".to_string(), |c| {
+        format!("exit code {c}")
+    });
+    let Some(measured) = Measured::parse(stdout, wall_ms) else {
+        let said = last_error.unwrap_or_else(|| {
+            let first = stdout.lines().next().unwrap_or("").trim();
+            if first.is_empty() {
+                "no output".into()
+            } else {
+                format!("stdout: {first}")
+            }
+        });
+        return if success {
+            Outcome::Missing(format!("printed no JSON summary ({said})"))
+        } else {
+            Outcome::Failed(format!("{exit}, no JSON summary ({said})"), None)
+        };
+    };
+    if measured.text("variant") != variant {
+        let got = measured.text("variant").to_string();
+        return Outcome::Failed(
+            format!("expected variant `{variant}`, got `{got}`"),
+            Some(measured),
+        );
+    }
+    let failed = measured.num("failed").unwrap_or(0.0);
+    if !success || failed > 0.0 {
+        let why = match last_error {
+            Some(line) => format!("{exit}, {failed} task(s) failed ({line})"),
+            None => format!("{exit}, {failed} task(s) failed"),
+        };
+        return Outcome::Failed(why, Some(measured));
+    }
+    Outcome::Done(measured)
+}
+
+/// Runs `program args…`, kills it after `timeout`, and judges the result.
+pub fn run(mut cmd: Command, variant: &str, timeout: Duration) -> Outcome {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Outcome::Missing(format!("{} not found", cmd.get_program().to_string_lossy()));
+        }
+        Err(err) => return Outcome::Failed(format!("could not start: {err}"), None),
+    };
+    // Read both pipes while it runs: a chatty demo must not block on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut pipe) = pipe {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                text = String::from_utf8_lossy(&bytes).into_owned();
+            }
+            text
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!(
+                    "timed out after {} s and was killed",
+                    timeout.as_secs()
+                ));
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(e) => break Err(format!("could not wait for it: {e}")),
+        }
+    };
+    let wall_ms = started.elapsed().as_secs_f64() * 1e3;
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    match status {
+        Ok(status) => classify(
+            status.success(),
+            status.code(),
+            &stdout,
+            &stderr,
+            variant,
+            wall_ms,
+        ),
+        Err(why) => Outcome::Failed(why, None),
+    }
+}
+
+/// Where the programs are, and how long one may run.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    /// The directory of the Rust binaries (target/release).
+    pub bin_dir: PathBuf,
+    /// The Python interpreter, or why there is none.
+    pub python: Result<PathBuf, String>,
+    /// scripts/python.
+    pub python_dir: PathBuf,
+    /// A run taking longer than this is killed and reported as failed.
+    pub timeout: Duration,
+}
+
+impl Runner {
+    /// Runs the Rust binary `bin` of the bin dir.
+    pub fn rust(&self, bin: &str, args: &[String], variant: &str) -> Outcome {
+        let path = self.bin_dir.join(bin);
+        if !path.is_file() {
+            return Outcome::Missing(format!("no binary {}", path.display()));
+        }
+        let mut cmd = Command::new(path);
+        cmd.args(args);
+        run(cmd, variant, self.timeout)
+    }
+
+    /// Runs `scripts/python/{script}` with the interpreter, if there is one.
+    pub fn python(&self, script: &str, args: &[String], variant: &str) -> Outcome {
+        let python = match &self.python {
+            Ok(python) => python,
+            Err(why) => return Outcome::Skipped(why.clone()),
+        };
+        let path = self.python_dir.join(script);
+        if !path.is_file() {
+            return Outcome::Missing(format!("no script {}", path.display()));
+        }
+        let mut cmd = Command::new(python);
+        cmd.arg(path).args(args).env("PYTHONDONTWRITEBYTECODE", "1");
+        run(cmd, variant, self.timeout)
+    }
+}
+
+/// The interpreter `python`, if `python --version` answers; else why not.
+pub fn find_python(python: &Path) -> Result<(PathBuf, String), String> {
+    let output = Command::new(python)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{} not found ({e})", python.display()))?;
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if output.status.success() && version.starts_with("Python 3") {
+        Ok((python.to_path_buf(), version))
+    } else {
+        Err(format!(
+            "{} --version did not answer Python 3",
+            python.display()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const THREADS: &str = include_str!("../tests/fixtures/threads-demo.json");
+
+    #[test]
+    fn a_summary_is_found_whole_or_as_the_last_json_line() {
+        assert!(summary_in(THREADS).is_some());
+        let mixed = format!("Thread 0: Starting...\n{}\n", THREADS.trim());
+        assert_eq!(summary_in(&mixed), summary_in(THREADS));
+        assert_eq!(summary_in("not written yet\n"), None);
+        assert_eq!(
+            summary_in("{\"demo\": \"x\"}"),
+            None,
+            "no elapsed_ms: not a summary"
+        );
+    }
+
+    #[test]
+    fn classify_tells_missing_from_failed_from_done() {
+        let done = classify(true, Some(0), THREADS, "", "threads", 1.0);
+        assert_eq!(done.status(), "ok");
+        assert_eq!(done.done().and_then(|m| m.num("ideal_ms")), Some(200.0));
+
+        let placeholder = classify(true, Some(0), "not written yet\n", "", "threads", 1.0);
+        assert_eq!(placeholder.status(), "missing");
+        assert!(placeholder.reason().unwrap().contains("not written yet"));
+
+        let crashed = classify(false, Some(1), "", "error: not written yet\n", "cpu", 1.0);
+        assert_eq!(crashed.status(), "failed");
+        assert!(
+            crashed.reason().unwrap().contains("exit code 1"),
+            "{crashed:?}"
+        );
+        assert!(crashed.reason().unwrap().contains("not written yet"));
+
+        let wrong = classify(true, Some(0), THREADS, "", "shared", 1.0);
+        assert!(
+            wrong
+                .reason()
+                .unwrap()
+                .contains("expected variant `shared`")
+        );
+
+        let one_failed = THREADS.replace("\"failed\":0", "\"failed\":1");
+        let failed = classify(
+            false,
+            Some(1),
+            &one_failed,
+            "error: task 2 failed",
+            "threads",
+            1.0,
+        );
+        assert!(
+            matches!(&failed, Outcome::Failed(why, Some(_)) if why.contains("1 task(s)")),
+            "{failed:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_binary_is_missing_not_a_crash() {
+        let runner = Runner {
+            bin_dir: PathBuf::from("/nonexistent-bin-dir"),
+            python: Err("none".into()),
+            python_dir: PathBuf::from("/nonexistent"),
+            timeout: Duration::from_secs(5),
+        };
+        assert_eq!(
+            runner.rust("threads-demo", &[], "threads").status(),
+            "missing"
+        );
+        assert_eq!(runner.python("x.py", &[], "threads").status(), "skipped");
+    }
+
+    #[test]
+    fn a_real_process_is_run_and_judged() {
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            &format!("echo narrative >&2; echo '{}'", THREADS.trim()),
+        ]);
+        assert_eq!(run(cmd, "threads", Duration::from_secs(10)).status(), "ok");
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "sleep 5"]);
+        let slow = run(cmd, "threads", Duration::from_millis(100));
+        assert!(slow.reason().unwrap().contains("timed out"), "{slow:?}");
+    }
+}

@@ -1,0 +1,196 @@
+//! `--scale`: the same wait on 1 to 10,000 tasks, for threads, async tasks and
+//! processes, with the time and the memory each task costs.
+
+use crate::plan::{SCALE_COUNTS, SCALE_KINDS, SCALE_MAX_PROCESSES};
+use crate::runner::{Outcome, Runner};
+use crate::table::ms;
+use serde_json::{Value, json};
+
+/// One point of the sweep.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// `threads`, `async tasks`, `processes`.
+    pub kind: &'static str,
+    /// How many tasks.
+    pub tasks: usize,
+    /// The Rust run.
+    pub rust: Outcome,
+    /// The Python run.
+    pub python: Outcome,
+}
+
+/// The task counts of the sweep for one kind (processes stop at the cap).
+pub fn counts(kind: &str, quick: bool) -> Vec<usize> {
+    let cap = if kind == "processes" {
+        SCALE_MAX_PROCESSES
+    } else {
+        usize::MAX
+    };
+    let top = if quick { 1000 } else { usize::MAX };
+    SCALE_COUNTS
+        .iter()
+        .copied()
+        .filter(|&n| n <= cap && n <= top)
+        .collect()
+}
+
+/// Runs the sweep, narrating each run on stderr.
+pub fn run(runner: &Runner, delay_ms: u64, quick: bool) -> Vec<Point> {
+    let mut points = Vec::new();
+    for (kind, bin, script) in SCALE_KINDS {
+        let variant = if kind == "async tasks" {
+            "simulated"
+        } else {
+            kind
+        };
+        for tasks in counts(kind, quick) {
+            let args: Vec<String> = [
+                "--tasks",
+                &tasks.to_string(),
+                "--delay-ms",
+                &delay_ms.to_string(),
+                "--json",
+            ]
+            .map(String::from)
+            .to_vec();
+            eprintln!("scale: {kind} × {tasks} …");
+            let rust = runner.rust(bin, &args, variant);
+            let python = runner.python(script, &args, variant);
+            points.push(Point {
+                kind,
+                tasks,
+                rust,
+                python,
+            });
+        }
+    }
+    points
+}
+
+/// (elapsed, KiB of peak memory per task) of a run, as text cells.
+fn cells(outcome: &Outcome, tasks: usize) -> (String, String) {
+    match outcome.done() {
+        Some(m) => (
+            m.num("elapsed_ms").map_or("?".into(), ms),
+            m.num("max_rss_kb")
+                .map_or("?".into(), |kb| per_task(kb, tasks)),
+        ),
+        None => (outcome.status().replace("skipped", "n/a"), "—".into()),
+    }
+}
+
+/// KiB per task, with a decimal for the small ones.
+pub fn per_task(kb: f64, tasks: usize) -> String {
+    let each = kb / tasks.max(1) as f64;
+    if each >= 100.0 {
+        format!("{each:.0} KiB")
+    } else {
+        format!("{each:.1} KiB")
+    }
+}
+
+/// The sweep as rows of cells (header first).
+pub fn table(points: &[Point]) -> Vec<[String; 6]> {
+    let mut rows = vec![
+        [
+            "kind",
+            "N",
+            "Rust time",
+            "Rust memory/task",
+            "Python time",
+            "Python memory/task",
+        ]
+        .map(String::from),
+    ];
+    for p in points {
+        let (rt, rm) = cells(&p.rust, p.tasks);
+        let (pt, pm) = cells(&p.python, p.tasks);
+        rows.push([p.kind.to_string(), p.tasks.to_string(), rt, rm, pt, pm]);
+    }
+    rows
+}
+
+/// The sweep as aligned text, or as Markdown.
+pub fn render(points: &[Point], markdown: bool) -> String {
+    let rows = table(points);
+    if markdown {
+        let line = |r: &[String; 6]| format!("| {} |", r.join(" | "));
+        let mut out = vec![line(&rows[0]), format!("|{}", "---|".repeat(6))];
+        out.extend(rows[1..].iter().map(line));
+        return out.join("\n");
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(i, (c, w))| {
+                    let pad = " ".repeat(w - c.chars().count());
+                    if i == 0 {
+                        format!("{c}{pad}")
+                    } else {
+                        format!("{pad}{c}")
+                    }
+                })
+                .collect();
+            cells.join("  ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The sweep for tooling.
+pub fn to_json(points: &[Point]) -> Value {
+    let side = |o: &Outcome, tasks: usize| {
+        let m = o.done();
+        json!({
+            "status": o.status(),
+            "reason": o.reason(),
+            "elapsed_ms": m.and_then(|m| m.num("elapsed_ms")),
+            "max_rss_kb": m.and_then(|m| m.num("max_rss_kb")),
+            "kb_per_task": m.and_then(|m| m.num("max_rss_kb")).map(|kb| kb / tasks.max(1) as f64),
+        })
+    };
+    Value::Array(
+        points
+            .iter()
+            .map(|p| json!({"kind": p.kind, "tasks": p.tasks, "rust": side(&p.rust, p.tasks), "python": side(&p.python, p.tasks)}))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::Measured;
+
+    #[test]
+    fn processes_are_capped_and_quick_stops_at_a_thousand() {
+        assert_eq!(counts("threads", false), [1, 10, 100, 1000, 10_000]);
+        assert_eq!(counts("processes", false), [1, 10, 100, 1000]);
+        assert_eq!(counts("async tasks", true), [1, 10, 100, 1000]);
+    }
+
+    #[test]
+    fn memory_is_divided_by_the_task_count() {
+        assert_eq!(per_task(2000.0, 10), "200 KiB");
+        assert_eq!(per_task(2000.0, 1000), "2.0 KiB");
+        let text = include_str!("../tests/fixtures/threads-demo.json");
+        let point = Point {
+            kind: "threads",
+            tasks: 3,
+            rust: Outcome::Done(Measured::parse(text, 1.0).unwrap()),
+            python: Outcome::Skipped("no python3".into()),
+        };
+        let rows = table(std::slice::from_ref(&point));
+        assert_eq!(rows[1][2], "200.4 ms");
+        assert_eq!(rows[1][3], "912 KiB", "2736 KiB over 3 threads");
+        assert_eq!(rows[1][4], "n/a");
+        assert!(render(&[point.clone()], true).starts_with("| kind | N |"));
+        assert_eq!(to_json(&[point])[0]["rust"]["kb_per_task"], 912.0);
+    }
+}

@@ -1,0 +1,417 @@
+//! The comparison table: one row per entry, rendered as text, Markdown or JSON.
+
+use crate::plan::{Entry, Kind};
+use crate::runner::{Measured, Outcome};
+use crate::verdict::cpu_speedup;
+use serde_json::{Value, json};
+
+/// One entry with both of its outcomes.
+#[derive(Clone, Debug)]
+pub struct Result {
+    /// What ran.
+    pub entry: Entry,
+    /// The Rust demo's outcome.
+    pub rust: Outcome,
+    /// The Python equivalent's outcome.
+    pub python: Outcome,
+}
+
+/// One row, ready to print.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// `sync-fetch http`.
+    pub demo: String,
+    /// What it does.
+    pub what: String,
+    /// The physical limit, from the Rust summary.
+    pub ideal: String,
+    /// The article's figure, or "—".
+    pub article: String,
+    /// The Rust time.
+    pub rust: String,
+    /// The Python time.
+    pub python: String,
+    /// Rust ÷ ideal − 1, as a percentage.
+    pub over_ideal: String,
+    /// The pair ratio this row teaches, if any.
+    pub ratio: String,
+}
+
+/// The headers of the table, in order.
+pub const HEADERS: [&str; 8] = [
+    "demo",
+    "what it does",
+    "ideal",
+    "article",
+    "Rust",
+    "Python",
+    "Rust vs ideal",
+    "ratio that teaches",
+];
+
+impl Row {
+    fn cells(&self) -> [&str; 8] {
+        [
+            &self.demo,
+            &self.what,
+            &self.ideal,
+            &self.article,
+            &self.rust,
+            &self.python,
+            &self.over_ideal,
+            &self.ratio,
+        ]
+    }
+}
+
+/// Milliseconds as a student reads them: `2.00 s` or `201.3 ms`.
+pub fn ms(value: f64) -> String {
+    if value >= 1000.0 {
+        format!("{:.2} s", value / 1e3)
+    } else {
+        format!("{value:.1} ms")
+    }
+}
+
+fn cell(outcome: &Outcome, metric: &str) -> String {
+    match outcome {
+        Outcome::Done(m) => m.num(metric).map_or("?".into(), ms),
+        Outcome::Missing(_) => "missing".into(),
+        Outcome::Failed(..) => "failed".into(),
+        Outcome::Skipped(_) => "n/a".into(),
+    }
+}
+
+/// The value `metric` of an entry's outcome, if it succeeded.
+pub fn value(outcome: &Outcome, metric: &str) -> Option<f64> {
+    outcome.done().and_then(|m| m.num(metric))
+}
+
+fn find<'a>(results: &'a [Result], id: &str) -> Option<&'a Result> {
+    results.iter().find(|r| r.entry.id == id)
+}
+
+fn times(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{x:.2}x"))
+}
+
+/// `a ÷ b` of two entries' elapsed times, for Rust and for Python.
+fn fetch_ratio(
+    results: &[Result],
+    sequential: &str,
+    concurrent: &str,
+) -> (Option<f64>, Option<f64>) {
+    let pair = |pick: fn(&Result) -> &Outcome| {
+        let a = value(pick(find(results, sequential)?), "elapsed_ms")?;
+        let b = value(pick(find(results, concurrent)?), "elapsed_ms")?;
+        (b > 0.0).then(|| a / b)
+    };
+    (pair(|r| &r.rust), pair(|r| &r.python))
+}
+
+fn speedup(entry: &Entry, outcome: &Outcome) -> Option<f64> {
+    cpu_speedup(entry, outcome.done()?)
+}
+
+/// The teaching ratio of one row: (label, Rust, Python).
+pub fn ratio(results: &[Result], r: &Result) -> Option<(&'static str, Option<f64>, Option<f64>)> {
+    let python_cpu = |id: &str| {
+        let other = find(results, id)?;
+        speedup(&other.entry, &other.python)
+    };
+    match r.entry.id {
+        "async" => {
+            let (rust, py) = fetch_ratio(results, "sync", "async");
+            Some(("sync ÷ async", rust, py))
+        }
+        "async-http" => {
+            let (rust, py) = fetch_ratio(results, "sync-http", "async-http");
+            Some(("sync ÷ async", rust, py))
+        }
+        "cpu-threads" => Some((
+            "speedup vs Py threads",
+            speedup(&r.entry, &r.rust),
+            python_cpu("cpu-threads"),
+        )),
+        "cpu-rayon" => Some((
+            "speedup vs Py processes",
+            speedup(&r.entry, &r.rust),
+            python_cpu("cpu-processes"),
+        )),
+        "cpu-processes" => Some((
+            "speedup vs Py processes",
+            speedup(&r.entry, &r.rust),
+            python_cpu("cpu-processes"),
+        )),
+        "timed" => {
+            let rust = value(&r.rust, "function_ms");
+            let py = value(&r.python, "function_ms");
+            let slower = rust
+                .zip(py)
+                .and_then(|(rust, py)| (rust > 0.0).then(|| py / rust));
+            Some(("Python ÷ Rust", slower, None))
+        }
+        _ => None,
+    }
+}
+
+/// The rows of the table, one per result.
+pub fn rows(results: &[Result]) -> Vec<Row> {
+    results
+        .iter()
+        .map(|r| {
+            let e = &r.entry;
+            let ideal = value(&r.rust, "ideal_ms").filter(|_| e.kind != Kind::Timed);
+            let took = value(&r.rust, e.metric);
+            let over = ideal
+                .zip(took)
+                .filter(|(ideal, _)| *ideal > 0.0)
+                .map_or("—".into(), |(ideal, took)| {
+                    format!("{:+.1}%", (took / ideal - 1.0) * 100.0)
+                });
+            let ratio = match ratio(results, r) {
+                Some((label, rust, _)) if label == "Python ÷ Rust" => {
+                    format!("{label} {}", times(rust))
+                }
+                Some((label, rust, py)) => {
+                    format!("{label}: Rust {} · Py {}", times(rust), times(py))
+                }
+                None => String::new(),
+            };
+            let python = if e.python.is_none() {
+                "—".into()
+            } else {
+                cell(&r.python, e.metric)
+            };
+            Row {
+                demo: e.label.to_string(),
+                what: e.what.to_string(),
+                ideal: ideal.map_or("—".into(), ms),
+                article: e
+                    .article_ms
+                    .map_or("—".into(), |a| format!("{:.0} s", a / 1e3)),
+                rust: cell(&r.rust, e.metric),
+                python,
+                over_ideal: over,
+                ratio,
+            }
+        })
+        .collect()
+}
+
+/// The table as aligned plain text.
+pub fn text(rows: &[Row]) -> String {
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r.cells()[i].chars().count())
+            .chain([HEADERS[i].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..HEADERS.len()).map(width).collect();
+    let line = |cells: &[&str]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    let dashes: Vec<&str> = dashes.iter().map(String::as_str).collect();
+    let mut out = vec![line(&HEADERS), line(&dashes)];
+    out.extend(rows.iter().map(|r| line(&r.cells())));
+    out.join("\n")
+}
+
+/// The table in GitHub Markdown.
+pub fn markdown(rows: &[Row]) -> String {
+    let line =
+        |cells: [&str; 8]| format!("| {} |", cells.map(|c| c.replace('|', "\\|")).join(" | "));
+    let mut out = vec![line(HEADERS), format!("|{}", "---|".repeat(HEADERS.len()))];
+    out.extend(rows.iter().map(|r| line(r.cells())));
+    out.join("\n")
+}
+
+fn summary_json(outcome: &Outcome) -> Value {
+    let measured: Option<&Measured> = match outcome {
+        Outcome::Done(m) | Outcome::Failed(_, Some(m)) => Some(m),
+        _ => None,
+    };
+    json!({
+        "status": outcome.status(),
+        "reason": outcome.reason(),
+        "wall_ms": measured.map(|m| (m.wall_ms * 100.0).round() / 100.0),
+        "summary": measured.map(|m| m.json.clone()),
+    })
+}
+
+/// Every row with its raw summaries, for tooling.
+pub fn rows_json(results: &[Result]) -> Vec<Value> {
+    results
+        .iter()
+        .map(|r| {
+            let e = &r.entry;
+            let (label, rust_ratio, python_ratio) = match ratio(results, r) {
+                Some((label, rust, py)) => (Some(label), rust, py),
+                None => (None, None, None),
+            };
+            let ideal = value(&r.rust, "ideal_ms").filter(|_| e.kind != Kind::Timed);
+            let took = value(&r.rust, e.metric);
+            json!({
+                "id": e.id,
+                "demo": e.label,
+                "what": e.what,
+                "kind": e.kind.name(),
+                "metric": e.metric,
+                "ideal_ms": ideal,
+                "article_ms": e.article_ms,
+                "rust_ms": took,
+                "python_ms": value(&r.python, e.metric),
+                "rust_over_ideal": ideal.zip(took).filter(|(i, _)| *i > 0.0).map(|(i, t)| t / i - 1.0),
+                "ratio": label.map(|label| json!({"label": label, "rust": rust_ratio, "python": python_ratio})),
+                "rust": summary_json(&r.rust),
+                "python": summary_json(&r.python),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::plan::{Settings, entries};
+
+    /// Every entry of `--quick` with its recorded fixture as both outcomes.
+    pub fn recorded() -> Vec<Result> {
+        let fixture = |id: &str| match id {
+            "threads" => include_str!("../tests/fixtures/threads-demo.json"),
+            "processes" => include_str!("../tests/fixtures/process-demo.json"),
+            "sync" => include_str!("../tests/fixtures/sync-fetch.json"),
+            "async" => include_str!("../tests/fixtures/async-fetch.json"),
+            "sync-http" => include_str!("../tests/fixtures/sync-fetch-http.json"),
+            "async-http" => include_str!("../tests/fixtures/async-fetch-http.json"),
+            "cpu-threads" | "cpu-rayon" => include_str!("../tests/fixtures/threads-demo-cpu.json"),
+            "cpu-processes" => include_str!("../tests/fixtures/process-demo-cpu.json"),
+            _ => include_str!("../tests/fixtures/macros-demo.json"),
+        };
+        let python_cpu = include_str!("../tests/fixtures/python-threads-cpu.json");
+        entries(&Settings::new(true, 2))
+            .into_iter()
+            .map(|entry| {
+                let text = fixture(entry.id);
+                let rust = Outcome::Done(Measured::parse(text, 1.0).unwrap());
+                let py_text = if entry.id == "cpu-threads" {
+                    python_cpu
+                } else {
+                    text
+                };
+                let python = if entry.python.is_some() {
+                    Outcome::Done(Measured::parse(py_text, 1.0).unwrap())
+                } else {
+                    Outcome::Skipped("no Python equivalent".into())
+                };
+                Result {
+                    entry,
+                    rust,
+                    python,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ms_switches_to_seconds_at_one_second() {
+        assert_eq!(ms(200.43), "200.4 ms");
+        assert_eq!(ms(2003.0), "2.00 s");
+    }
+
+    #[test]
+    fn rows_read_the_right_fields() {
+        let rows = rows(&recorded());
+        let threads = &rows[0];
+        assert_eq!(threads.demo, "threads-demo");
+        assert_eq!(
+            (threads.ideal.as_str(), threads.rust.as_str()),
+            ("200.0 ms", "200.4 ms")
+        );
+        assert_eq!(threads.article, "2 s");
+        assert_eq!(threads.over_ideal, "+0.2%");
+        let sync = rows.iter().find(|r| r.demo == "sync-fetch").unwrap();
+        assert_eq!(
+            (sync.ideal.as_str(), sync.article.as_str()),
+            ("600.0 ms", "6 s")
+        );
+        let rayon = rows.iter().find(|r| r.demo.contains("rayon")).unwrap();
+        assert_eq!(rayon.python, "—", "Python has no rayon");
+        assert!(
+            rayon.ratio.starts_with("speedup vs Py processes: Rust "),
+            "{}",
+            rayon.ratio
+        );
+        let timed = rows.iter().find(|r| r.demo == "macros-demo").unwrap();
+        assert_eq!(
+            (timed.ideal.as_str(), timed.over_ideal.as_str()),
+            ("—", "—")
+        );
+    }
+
+    #[test]
+    fn the_fetch_ratio_divides_sequential_by_concurrent() {
+        let results = recorded();
+        let sync = value(&results[2].rust, "elapsed_ms").unwrap();
+        let concurrent = value(&results[3].rust, "elapsed_ms").unwrap();
+        let (label, rust, _) = ratio(&results, &results[3]).unwrap();
+        assert_eq!(label, "sync ÷ async");
+        assert!((rust.unwrap() - sync / concurrent).abs() < 1e-9);
+        assert!(
+            rust.unwrap() > 1.5,
+            "the recorded sequential run is the slower one"
+        );
+    }
+
+    #[test]
+    fn missing_and_skipped_cells_say_so() {
+        let mut results = recorded();
+        results[1].rust = Outcome::Missing("no binary".into());
+        results[0].python = Outcome::Skipped("no python3".into());
+        results[3].rust = Outcome::Failed("exit code 1".into(), None);
+        let rows = rows(&results);
+        assert_eq!(
+            (rows[1].rust.as_str(), rows[1].ideal.as_str()),
+            ("missing", "—")
+        );
+        assert_eq!(rows[0].python, "n/a");
+        assert_eq!(rows[3].rust, "failed");
+        assert!(rows[3].ratio.contains("Rust —"), "{}", rows[3].ratio);
+    }
+
+    #[test]
+    fn text_and_markdown_have_a_line_per_row_and_aligned_columns() {
+        let rows = rows(&recorded());
+        let text = text(&rows);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), rows.len() + 2);
+        let column = |line: &str| line.chars().position(|c| c == '+').unwrap_or(0);
+        assert!(lines[0].starts_with("demo") && lines[0].contains("Rust vs ideal"));
+        assert_eq!(column(lines[2]), column(lines[3]), "{text}");
+        let md = markdown(&rows);
+        assert_eq!(md.lines().count(), rows.len() + 2);
+        assert!(
+            md.lines().all(|l| l.starts_with('|') && l.ends_with('|')),
+            "{md}"
+        );
+        assert_eq!(md.lines().nth(2).unwrap().matches(" | ").count(), 7);
+    }
+
+    #[test]
+    fn json_rows_carry_the_summaries() {
+        let results = recorded();
+        let rows = rows_json(&results);
+        assert_eq!(rows.len(), results.len());
+        assert_eq!(rows[0]["rust"]["summary"]["demo"], "threads-demo");
+        assert_eq!(rows[0]["rust"]["status"], "ok");
+        assert_eq!(rows[3]["ratio"]["label"], "sync ÷ async");
+        assert!(rows[0]["rust_over_ideal"].as_f64().unwrap() < 0.01);
+    }
+}
