@@ -12,7 +12,6 @@ use clap::{Arg, ArgMatches};
 use futures::future::{Either, select};
 use std::io::Write;
 use std::pin::pin;
-use std::process::ExitCode;
 use tokio::runtime::{Builder, Runtime};
 
 /// Exit code after Ctrl-C: 128 + SIGINT, as a shell reports a process ended by it.
@@ -72,13 +71,16 @@ pub async fn until_ctrl_c<T>(work: impl Future<Output = T>) -> Option<T> {
     }
 }
 
-/// Says the run was interrupted and returns [`EXIT_INTERRUPTED`]. No JSON
-/// summary: the run did not finish (asyncio raises `KeyboardInterrupt`).
-pub fn interrupted(clock: demo_kit::Clock) -> ExitCode {
+/// Says the run was interrupted and ends the process with
+/// [`EXIT_INTERRUPTED`], at once: no JSON summary (the run did not finish;
+/// asyncio raises `KeyboardInterrupt`), and no waiting for blocking threads
+/// or for a local server's graceful shutdown, which the OS ends with the process.
+pub fn interrupted(clock: demo_kit::Clock) -> ! {
     let _ = writeln!(
         std::io::stderr(),
         "Interrupted by Ctrl-C after {:.2} s: the unfinished tasks were cancelled.",
         clock.elapsed().as_secs_f64()
     );
-    ExitCode::from(EXIT_INTERRUPTED)
+    let _ = std::io::stdout().flush();
+    std::process::exit(i32::from(EXIT_INTERRUPTED))
 }

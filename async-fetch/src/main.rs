@@ -28,6 +28,7 @@
 
 mod blocking;
 mod event_loop;
+mod http;
 mod offload;
 
 use clap::Command;
@@ -109,6 +110,8 @@ fn command() -> Command {
         )
         .args(Common::args(Limits::default()))
         .arg(event_loop::runtime_arg())
+        .subcommand(http::http_command())
+        .subcommand(http::get_command())
         .subcommand(blocking::command())
         .subcommand(offload::command())
 }
@@ -129,17 +132,43 @@ fn main() -> ExitCode {
             return ExitCode::from(demo_kit::cli::EXIT_FAILED);
         }
     };
+    // The HTTP modes fetch from a slow server in this process, on its own
+    // runtime and threads (as a remote server would be), unless told otherwise.
+    let server = if http::needs_local_server(mode, leaf) {
+        match slow_server::Server::start() {
+            Ok(server) => Some(server),
+            Err(err) => {
+                demo_kit::error(format_args!("could not start the local slow server: {err}"));
+                return ExitCode::from(demo_kit::cli::EXIT_FAILED);
+            }
+        }
+    } else {
+        None
+    };
+    let local = server.as_ref().map(slow_server::Server::base_url);
+    if matches!(mode, "http" | "get") {
+        http::install_tls_provider();
+    }
     let run = async {
         match mode {
+            "http" => http::run(clock, common, leaf, local).await,
+            "get" => http::get(clock, common, leaf, local).await,
             "blocking" => blocking::run(clock, common).await,
             "offload" => offload::run(clock, common, leaf).await,
             _ => fetch_all(clock, common).await,
         }
     };
-    let code = runtime.block_on(event_loop::until_ctrl_c(run));
-    // Don't wait for work still running on blocking threads (a CPU job after Ctrl-C).
-    runtime.shutdown_background();
-    code.unwrap_or_else(|| event_loop::interrupted(clock))
+    match runtime.block_on(event_loop::until_ctrl_c(run)) {
+        Some(code) => {
+            // Don't wait for work still running on blocking threads.
+            runtime.shutdown_background();
+            if let Some(server) = server {
+                server.shutdown();
+            }
+            code
+        }
+        None => event_loop::interrupted(clock),
+    }
 }
 
 #[cfg(test)]
