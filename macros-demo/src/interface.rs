@@ -67,6 +67,7 @@ pub fn run() {
     say!("Motorcycle (no 'stop') was rejected at compile time; it is not in this program.");
     say!("The compiler's message, as tests/ui/05-motorcycle-missing-stop.stderr records it:");
     show(snapshots::MOTORCYCLE);
+    say!("");
     say!("With the Vehicle trait instead (tests/ui/06-vehicle-trait-missing-stop.stderr):");
     show(snapshots::VEHICLE_TRAIT);
 }

@@ -6,8 +6,17 @@
 //! ```
 //!
 //! ```text
-//! 'complex_calculation' ran in 0.0113 seconds.
+//! 'complex_calculation' ran in 0.0263 seconds.      (release build; the time varies)
 //! Calculation result: 49999995000000
+//! …
+//! Motorcycle (no 'stop') was rejected at compile time; it is not in this program.
+//! The compiler's message, as tests/ui/05-motorcycle-missing-stop.stderr records it:
+//!     error: Class 'Motorcycle' must have a 'stop' method.
+//!       --> tests/ui/05-motorcycle-missing-stop.rs:12:1
+//!        |
+//!     12 | impl Motorcycle {
+//!        | ^^^^^^^^^^^^^^^
+//! …
 //! ```
 //!
 //! First the faithful port of the timing decorator: `#[timed]` stands where
@@ -89,6 +98,7 @@ fn command() -> Command {
                 .value_name("N")
                 .help("Add up the integers below N (default 10000000, as in the article)")
                 .value_parser(value_parser!(u64).range(0..=MAX_N))
+                .allow_negative_numbers(true)
                 .default_value("10000000"),
         )
         .args(common)

@@ -260,3 +260,17 @@ fn async_fns_are_timed_over_the_whole_await() {
     assert_eq!(times.len(), 2);
     assert!(times[0] >= Duration::from_millis(20), "{times:?}");
 }
+
+/// Parameters named like the macro's own locals: the macro's `start`,
+/// `result` and `elapsed` are hygienic (`Span::mixed_site`), so the body
+/// still sees the parameters, not the macro's `Instant`.
+#[timed(with = record)]
+fn hygiene(start: u32, result: u32, elapsed: u32) -> u32 {
+    start * 100 + result * 10 + elapsed
+}
+
+#[test]
+fn the_macros_locals_do_not_capture_the_users_names() {
+    assert_eq!(hygiene(1, 2, 3), 123);
+    assert_eq!(reports("hygiene").len(), 1);
+}

@@ -64,9 +64,11 @@ use syn::{Data, DeriveInput, Fields, Ident, ImplItem, Item, ItemFn, Token, parse
 ///
 /// On anything but a function with a body, and on a `const fn` (no clock can
 /// be read at compile time), it fails to compile with the error under that
-/// item.
+/// item. The item is still emitted after the error, unchanged, so that its
+/// uses elsewhere add no follow-on errors.
 #[proc_macro_attribute]
 pub fn timed(args: TokenStream, item: TokenStream) -> TokenStream {
+    let original = TokenStream2::from(item.clone());
     let mut with: Option<syn::Path> = None;
     let arg_parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("with") {
@@ -76,11 +78,23 @@ pub fn timed(args: TokenStream, item: TokenStream) -> TokenStream {
             Err(meta.error("unknown argument: #[timed] takes nothing, or `with = path::to::fn`"))
         }
     });
-    parse_macro_input!(args with arg_parser);
+    if let Err(error) = syn::parse::Parser::parse(arg_parser, args) {
+        return with_original(error, original);
+    }
     let item = parse_macro_input!(item as Item);
-    expand_timed(item, with)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    match expand_timed(item, with) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => with_original(error, original),
+    }
+}
+
+/// The error, followed by the item as the user wrote it: the item still
+/// exists, so its uses do not add a cascade of "cannot find" errors after
+/// the one that matters.
+fn with_original(error: syn::Error, original: TokenStream2) -> TokenStream {
+    let mut tokens = error.to_compile_error();
+    tokens.extend(original);
+    tokens.into()
 }
 
 fn expand_timed(item: Item, with: Option<syn::Path>) -> syn::Result<TokenStream2> {
@@ -233,6 +247,9 @@ fn what(item: &Item) -> &'static str {
 ///
 /// ```ignore
 /// ::core::compile_error! { "Class 'Motorcycle' must have a 'stop' method." }
+/// impl Motorcycle {
+///     fn start(&self) { /* ... */ }
+/// }
 /// ```
 ///
 /// spanned on `impl Motorcycle`, so rustc reports:
@@ -252,11 +269,17 @@ fn what(item: &Item) -> &'static str {
 /// is a trait with required methods (error E0046), which sees every impl.
 #[proc_macro_attribute]
 pub fn enforce_interface(args: TokenStream, item: TokenStream) -> TokenStream {
-    let required = parse_macro_input!(args with Punctuated::<Ident, Token![,]>::parse_terminated);
+    let original = TokenStream2::from(item.clone());
+    let required =
+        match syn::parse::Parser::parse(Punctuated::<Ident, Token![,]>::parse_terminated, args) {
+            Ok(required) => required,
+            Err(error) => return with_original(error, original),
+        };
     let item = parse_macro_input!(item as Item);
-    expand_enforce_interface(required, item)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    match expand_enforce_interface(required, item) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => with_original(error, original),
+    }
 }
 
 fn expand_enforce_interface(

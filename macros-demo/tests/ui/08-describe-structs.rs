@@ -1,5 +1,5 @@
-// Checks that #[derive(Describe)] works on named, tuple, unit and generic
-// structs, and writes their fields in order with the types as written.
+// Checks that #[derive(Describe)] works on named, tuple, unit, generic and
+// borrowing structs, and writes their fields in order with the types as written.
 
 use macros_demo::{Describe, Field};
 
@@ -17,9 +17,17 @@ struct Pair<T: Clone>(T, Option<T>);
 #[derive(Describe)]
 struct Nothing;
 
+#[derive(Describe)]
+#[allow(dead_code)]
+struct View<'a> {
+    name: &'a str,
+    parts: &'a [u8],
+}
+
 fn main() {
     assert_eq!(Car::describe(), "Car { model: String, seats: u8 }");
     assert_eq!(Car::FIELDS[1], Field { name: "seats", ty: "u8" });
     assert_eq!(<Pair<u8>>::describe(), "Pair { 0: T, 1: Option<T> }");
     assert_eq!(Nothing::describe(), "Nothing");
+    assert_eq!(View::describe(), "View { name: &'a str, parts: &'a [u8] }");
 }
