@@ -45,6 +45,9 @@ pub struct Entry {
     pub kind: Kind,
     /// The time the article states for this example, if it states one.
     pub article_ms: Option<f64>,
+    /// The ideal the plan expects (shown when the demo is missing); the
+    /// demo's own `ideal_ms` is used when it ran.
+    pub expected_ideal_ms: Option<f64>,
     /// The summary field that is this row's measured time.
     pub metric: &'static str,
     /// Another entry whose run this row reads instead of running again.
@@ -129,6 +132,11 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
         what,
         kind,
         article_ms: article_s.map(|secs| secs * 1e3),
+        expected_ideal_ms: match kind {
+            Concurrent => Some(s.delay_ms as f64),
+            Sequential => Some((s.tasks as u64 * s.delay_ms) as f64),
+            Cpu | Timed => None,
+        },
         metric: "elapsed_ms",
         reuse: None,
         python: None,

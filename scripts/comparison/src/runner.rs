@@ -163,6 +163,10 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration) -> Outcome {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Its own process group, so a timeout also ends the children it forked
+    // (they would otherwise keep the pipes open, and this tool waiting).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let started = Instant::now();
     let mut child = match cmd.spawn() {
         Ok(child) => child,
@@ -199,6 +203,7 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration) -> Outcome {
         match child.try_wait() {
             Ok(Some(status)) => break Ok(status),
             Ok(None) if started.elapsed() > timeout => {
+                kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
                 break Err(format!(
@@ -225,6 +230,21 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration) -> Outcome {
         Err(why) => Outcome::Failed(why, None),
     }
 }
+
+/// Kills the process group `pid` leads (see `process_group(0)` in [`run`]).
+#[cfg(unix)]
+fn kill_group(pid: u32) {
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: `kill` only sends a signal; `-pid` names the group this tool
+        // created for the child, so nothing outside that run is touched.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn kill_group(_pid: u32) {}
 
 /// Where the programs are, and how long one may run.
 #[derive(Clone, Debug)]
@@ -369,8 +389,13 @@ mod tests {
         ]);
         assert_eq!(run(cmd, "threads", Duration::from_secs(10)).status(), "ok");
         let mut cmd = Command::new("sh");
-        cmd.args(["-c", "sleep 5"]);
+        cmd.args(["-c", "sleep 60; echo late"]);
+        let started = Instant::now();
         let slow = run(cmd, "threads", Duration::from_millis(100));
         assert!(slow.reason().unwrap().contains("timed out"), "{slow:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the timeout also ended the shell's child, which held the pipes"
+        );
     }
 }

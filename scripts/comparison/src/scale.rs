@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(rows[1][2], "200.4 ms");
         assert_eq!(rows[1][3], "912 KiB", "2736 KiB over 3 threads");
         assert_eq!(rows[1][4], "n/a");
-        assert!(render(&[point.clone()], true).starts_with("| kind | N |"));
+        assert!(render(std::slice::from_ref(&point), true).starts_with("| kind | N |"));
         assert_eq!(to_json(&[point])[0]["rust"]["kb_per_task"], 912.0);
     }
 }

@@ -161,7 +161,9 @@ pub fn rows(results: &[Result]) -> Vec<Row> {
         .iter()
         .map(|r| {
             let e = &r.entry;
-            let ideal = value(&r.rust, "ideal_ms").filter(|_| e.kind != Kind::Timed);
+            let ideal = value(&r.rust, "ideal_ms")
+                .or(e.expected_ideal_ms)
+                .filter(|_| e.kind != Kind::Timed);
             let took = value(&r.rust, e.metric);
             let over = ideal
                 .zip(took)
@@ -379,8 +381,9 @@ pub(crate) mod tests {
         let rows = rows(&results);
         assert_eq!(
             (rows[1].rust.as_str(), rows[1].ideal.as_str()),
-            ("missing", "—")
+            ("missing", "200.0 ms")
         );
+        assert_eq!(rows[1].over_ideal, "—");
         assert_eq!(rows[0].python, "n/a");
         assert_eq!(rows[3].rust, "failed");
         assert!(rows[3].ratio.contains("Rust —"), "{}", rows[3].ratio);

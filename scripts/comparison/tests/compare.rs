@@ -1,0 +1,210 @@
+//! The `comparison` binary end to end, against stand-in demos: small shell
+//! scripts that print recorded JSON summaries (tests/fixtures), so the table,
+//! the verdict and the outputs are checked without timing anything.
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A fresh directory under the target dir for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A stand-in demo: prints `default`'s fixture, or the one named for its subcommand.
+fn stand_in(dir: &Path, bin: &str, default: &str, by_subcommand: &[(&str, &str)]) {
+    let fx = fixtures();
+    let mut cases = String::new();
+    for (sub, file) in by_subcommand {
+        cases.push_str(&format!("  {sub}) cat '{}';;\n", fx.join(file).display()));
+    }
+    let script = format!(
+        "#!/bin/sh\necho 'narrative on stderr' >&2\ncase \"$1\" in\n{cases}  *) cat '{}';;\nesac\n",
+        fx.join(default).display()
+    );
+    let path = dir.join(bin);
+    fs::write(&path, script).unwrap();
+    Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+}
+
+/// Every demo stood in by its recorded summary.
+fn all_demos(dir: &Path) {
+    stand_in(
+        dir,
+        "threads-demo",
+        "threads-demo.json",
+        &[("cpu", "threads-demo-cpu.json")],
+    );
+    stand_in(
+        dir,
+        "process-demo",
+        "process-demo.json",
+        &[("cpu", "process-demo-cpu.json")],
+    );
+    stand_in(
+        dir,
+        "sync-fetch",
+        "sync-fetch.json",
+        &[("http", "sync-fetch-http.json")],
+    );
+    stand_in(
+        dir,
+        "async-fetch",
+        "async-fetch.json",
+        &[("http", "async-fetch-http.json")],
+    );
+    stand_in(dir, "macros-demo", "macros-demo.json", &[]);
+}
+
+fn compare(bin_dir: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_comparison"))
+        .args(["--quick", "--no-python", "--timeout-s", "20", "--bin-dir"])
+        .arg(bin_dir)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn recorded_demos_pass_and_fill_the_table() {
+    let dir = scratch("all");
+    all_demos(&dir);
+    let out = compare(&dir, &["--timeline"]);
+    let text = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for demo in [
+        "threads-demo",
+        "process-demo cpu",
+        "sync-fetch http",
+        "async-fetch http",
+        "macros-demo",
+    ] {
+        assert!(text.contains(demo), "{demo} missing from\n{text}");
+    }
+    assert!(text.contains("Verdict: PASS"), "{text}");
+    assert!(text.contains("sync ÷ async: Rust "), "{text}");
+    assert!(text.contains("n/a (--no-python)"), "{text}");
+    assert!(
+        text.contains("Timeline") && text.contains("Rust sync-fetch"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("narrative on stderr"),
+        "a demo's stderr stays out of the table"
+    );
+}
+
+#[test]
+fn a_missing_demo_is_named_and_fails_the_verdict_while_the_rest_run() {
+    let dir = scratch("missing");
+    all_demos(&dir);
+    fs::remove_file(dir.join("process-demo")).unwrap();
+    let out = compare(&dir, &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("process-demo: missing"), "{text}");
+    assert!(text.contains("process-demo cpu: missing"), "{text}");
+    let threads = text
+        .lines()
+        .find(|l| l.starts_with("threads-demo "))
+        .unwrap();
+    assert!(
+        threads.contains("200.4 ms"),
+        "the others still ran: {threads}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error: process-demo: missing"), "{stderr}");
+}
+
+#[test]
+fn a_placeholder_without_json_and_a_slow_run_are_reported_by_name() {
+    let dir = scratch("placeholder");
+    all_demos(&dir);
+    fs::write(
+        dir.join("macros-demo"),
+        "#!/bin/sh\necho 'not written yet'\n",
+    )
+    .unwrap();
+    let recorded = fs::read_to_string(fixtures().join("async-fetch.json")).unwrap();
+    let mut slow: Value = serde_json::from_str(&recorded).unwrap();
+    slow["elapsed_ms"] = 900.0.into();
+    let slow_file = dir.join("slow.json");
+    fs::write(&slow_file, slow.to_string()).unwrap();
+    fs::write(
+        dir.join("async-fetch"),
+        format!(
+            "#!/bin/sh\ncase \"$1\" in http) cat '{}';; *) cat '{}';; esac\n",
+            fixtures().join("async-fetch-http.json").display(),
+            slow_file.display()
+        ),
+    )
+    .unwrap();
+    let out = compare(&dir, &["--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("--json prints one JSON object");
+    let problems: Vec<&str> = json["verdict"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(json["verdict"]["pass"], false);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("macros-demo: missing") && p.contains("not written yet")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("async-fetch: took 900 ms")),
+        "{problems:?}"
+    );
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(rows[0]["rust"]["summary"]["variant"], "threads");
+    assert_eq!(json["tolerance"]["fraction"], 0.25);
+}
+
+#[test]
+fn markdown_is_a_table_with_the_verdict() {
+    let dir = scratch("markdown");
+    all_demos(&dir);
+    let out = compare(&dir, &["--markdown"]);
+    let text = stdout(&out);
+    let table: Vec<&str> = text.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 12, "header, rule, ten rows:\n{text}");
+    assert!(table[1].starts_with("|---|"));
+    assert!(text.contains("Verdict: PASS"));
+}
+
+#[test]
+fn bad_flags_are_one_line_and_exit_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_comparison"))
+        .args(["--json", "--markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}
