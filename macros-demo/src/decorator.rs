@@ -73,7 +73,8 @@ fn short_type_name(full: &str) -> String {
 /// The patterns below are all it understands: attributes, a visibility,
 /// `name(arg: Type, …) -> Type { body }`. A generic function, a method with
 /// `self` or an `async fn` matches no rule and fails with "no rules expected
-/// this token", which is where the proc macro's `syn` parser earns its keep.
+/// `<`" (or the token that broke the pattern), which is where the proc
+/// macro's `syn` parser earns its keep.
 #[macro_export]
 macro_rules! timed_fn {
     (

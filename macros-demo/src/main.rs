@@ -96,7 +96,7 @@ fn command() -> Command {
             Arg::new("n")
                 .long("n")
                 .value_name("N")
-                .help("Add up the integers below N (default 10000000, as in the article)")
+                .help("Add up the integers below N, as the article's complex_calculation(10000000)")
                 .value_parser(value_parser!(u64).range(0..=MAX_N))
                 .allow_negative_numbers(true)
                 .default_value("10000000"),
