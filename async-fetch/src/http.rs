@@ -17,10 +17,16 @@ use futures::future::join_all;
 use reqwest::{Client, Url};
 use serde_json::Value;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// How long a request may take, unless `--timeout-ms` says: the delay plus this.
 pub const TIMEOUT_MARGIN_MS: u64 = 10_000;
+
+/// File descriptors kept free for everything but the connections: the
+/// standard streams, the runtimes' epoll and wake-up descriptors, the listener.
+pub const RESERVED_FDS: u64 = 64;
 
 /// A way to make one site's fetch fail on purpose (`--fault SITE=KIND`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +65,13 @@ pub fn http_command() -> Command {
              or from --base-url. Each failure is one error line; the others still finish.",
         )
         .args(client_args())
+        .arg(
+            Arg::new("max-in-flight")
+                .long("max-in-flight")
+                .value_name("N")
+                .help("At most N requests at once [default: as many as the open-file limit allows]")
+                .value_parser(value_parser!(u64).range(1..=100_000)),
+        )
         .arg(
             Arg::new("fault")
                 .long("fault")
@@ -121,6 +134,7 @@ pub async fn run(
     matches: &ArgMatches,
     local: Option<String>,
 ) -> ExitCode {
+    let local_server = local.is_some();
     let base = matches
         .get_one::<String>("base-url")
         .cloned()
@@ -152,13 +166,19 @@ pub async fn run(
             return ExitCode::from(demo_kit::cli::EXIT_FAILED);
         }
     };
+    let in_flight = in_flight_limit(&common, matches, local_server);
     let tasks: Vec<_> = (0..common.tasks)
         .map(|i| {
             let name = site(i);
             let fault = faults.iter().find(|(n, _)| *n == name).map(|&(_, f)| f);
             let url = site_url(&base, &name, common.delay_ms, fault, timeout);
+            let (client, in_flight) = (client.clone(), Arc::clone(&in_flight));
             // Each fetch its own task, so `--runtime multi` can spread them over cores.
-            tokio::spawn(timed(clock, i, fetch_site(client.clone(), url, timeout)))
+            tokio::spawn(async move {
+                // Wait for a free slot, held until this fetch is over; the span starts after.
+                let _slot = in_flight.acquire_owned().await;
+                timed(clock, i, fetch_site(client, url, timeout)).await
+            })
         })
         .collect();
     let mut spans: Vec<Span> = Vec::with_capacity(tasks.len());
@@ -189,6 +209,41 @@ pub async fn run(
     summary.failed = failed;
     summary.spans = spans;
     summary.report(&common)
+}
+
+/// How many requests may be in flight at once.
+///
+/// Every connection is a file descriptor, and with the server in this
+/// process each request holds two (the client's socket and the server's).
+/// With the usual soft limit of 1,024, a thousand requests at once would fail
+/// with "Too many open files", so the soft limit is raised to the hard limit
+/// first, and the rest wait their turn if even that is too low.
+fn in_flight_limit(common: &Common, matches: &ArgMatches, local_server: bool) -> Arc<Semaphore> {
+    let soft = match slow_server::fdlimit::raise_to_hard() {
+        Ok((_, after)) => after.soft,
+        Err(_) => slow_server::fdlimit::get().map_or(1024, |limit| limit.soft),
+    };
+    let per_request = if local_server { 2 } else { 1 };
+    let budget = usize::try_from((soft.saturating_sub(RESERVED_FDS) / per_request).max(1))
+        .unwrap_or(usize::MAX);
+    let asked = matches
+        .get_one::<u64>("max-in-flight")
+        .map(|&n| usize::try_from(n).unwrap_or(usize::MAX));
+    let limit = asked
+        .unwrap_or(common.tasks)
+        .min(budget)
+        .min(Semaphore::MAX_PERMITS);
+    if limit < common.tasks {
+        if asked.is_some_and(|n| n <= budget) {
+            say!("At most {limit} requests at once (--max-in-flight); the others wait their turn.");
+        } else {
+            say!(
+                "At most {limit} requests at once: the open-file limit is {soft} and each request \
+                 holds {per_request} descriptors; the others wait their turn."
+            );
+        }
+    }
+    Arc::new(Semaphore::new(limit))
 }
 
 /// `{base}/site/{name}?delay_ms=…`, with the switches a fault asks for.
