@@ -116,6 +116,14 @@ fn expand_timed(item: Item, with: Option<syn::Path>) -> syn::Result<TokenStream2
             "#[timed] cannot time a `const fn`: no clock can be read at compile time",
         ));
     }
+    if let syn::ReturnType::Type(_, ty) = &function.sig.output {
+        if let syn::Type::Never(never) = &**ty {
+            return Err(syn::Error::new_spanned(
+                never,
+                "#[timed] cannot time a function that never returns: the time would never be printed",
+            ));
+        }
+    }
     let ItemFn {
         attrs,
         vis,
@@ -473,6 +481,7 @@ mod tests {
         assert!(timed_error("struct Point { x: i32 }").contains("this is a struct"));
         assert!(timed_error("const N: u8 = 1;").contains("this is a constant"));
         assert!(timed_error("const fn f() {}").contains("const fn"));
+        assert!(timed_error("fn forever() -> ! { loop {} }").contains("never returns"));
     }
 
     #[test]
