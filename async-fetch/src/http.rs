@@ -21,7 +21,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-/// How long a request may take, unless `--timeout-ms` says: the delay plus this.
+/// How long a request may take, unless `--timeout-ms` says: reqwest's own
+/// default (as in sync-fetch), or the delay plus [`TIMEOUT_MARGIN_MS`] if that is longer.
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// See [`DEFAULT_TIMEOUT_MS`].
 pub const TIMEOUT_MARGIN_MS: u64 = 10_000;
 
 /// File descriptors kept free for everything but the connections: the
@@ -31,10 +34,12 @@ pub const RESERVED_FDS: u64 = 64;
 /// A way to make one site's fetch fail on purpose (`--fault SITE=KIND`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
-    /// The server answers 500.
+    /// The site's URL points at a port nobody listens on.
+    Refused,
+    /// The server answers 503.
     Status,
     /// The server answers 200 with a body that is not JSON.
-    Json,
+    Invalid,
     /// The server answers after the client's timeout.
     Timeout,
 }
@@ -45,7 +50,7 @@ fn client_args() -> [Arg; 2] {
         Arg::new("timeout-ms")
             .long("timeout-ms")
             .value_name("MS")
-            .help("Give up on a request after this long [default: --delay-ms + 10000]")
+            .help("Give up on a request after this long [default: 30000, or --delay-ms + 10000 if longer]")
             .value_parser(value_parser!(u64).range(1..=600_000)),
         Arg::new("base-url")
             .long("base-url")
@@ -76,7 +81,7 @@ pub fn http_command() -> Command {
             Arg::new("fault")
                 .long("fault")
                 .value_name("SITE=KIND")
-                .help("Make one site fail on purpose; KIND is status (a 500), json (a body that is not JSON) or timeout")
+                .help("Make one site fail on purpose; KIND: refused, status, invalid, timeout (repeatable)")
                 .value_parser(parse_fault)
                 .action(ArgAction::Append),
         )
@@ -119,7 +124,7 @@ fn timeout(common: &Common, matches: &ArgMatches) -> Duration {
     let ms = matches
         .get_one::<u64>("timeout-ms")
         .copied()
-        .unwrap_or(common.delay_ms + TIMEOUT_MARGIN_MS);
+        .unwrap_or(DEFAULT_TIMEOUT_MS.max(common.delay_ms + TIMEOUT_MARGIN_MS));
     Duration::from_millis(ms)
 }
 
@@ -157,6 +162,15 @@ pub async fn run(
         ));
     }
     let timeout = timeout(&common, matches);
+    if faults.iter().any(|&(_, f)| f == Fault::Timeout)
+        && late_ms(timeout) > slow_server::MAX_DELAY_MS
+    {
+        demo_kit::cli::usage_error(format_args!(
+            "--fault SITE=timeout needs --timeout-ms of at most {} (the server waits at most {} ms)",
+            slow_server::MAX_DELAY_MS - 1000,
+            slow_server::MAX_DELAY_MS
+        ));
+    }
     // `async with aiohttp.ClientSession() as session`: one client, its
     // connection pool shared by every task (a clone is a new handle, not a new pool).
     let client = match client(timeout) {
@@ -167,6 +181,7 @@ pub async fn run(
         }
     };
     let in_flight = in_flight_limit(&common, matches, local_server);
+    say!("Fetching from {base} (timeout {} ms)", timeout.as_millis());
     let tasks: Vec<_> = (0..common.tasks)
         .map(|i| {
             let name = site(i);
@@ -177,7 +192,7 @@ pub async fn run(
             tokio::spawn(async move {
                 // Wait for a free slot, held until this fetch is over; the span starts after.
                 let _slot = in_flight.acquire_owned().await;
-                timed(clock, i, fetch_site(client, url, timeout)).await
+                timed(clock, i, fetch_site(client, name, url, timeout)).await
             })
         })
         .collect();
@@ -254,27 +269,43 @@ fn site_url(
     fault: Option<Fault>,
     timeout: Duration,
 ) -> String {
-    let late_ms = (timeout.as_millis() as u64 + 500).min(slow_server::MAX_DELAY_MS);
     match fault {
         None => format!("{base}/site/{name}?delay_ms={delay_ms}"),
-        Some(Fault::Status) => format!("{base}/site/{name}?delay_ms={delay_ms}&status=500"),
-        Some(Fault::Json) => format!("{base}/site/{name}?delay_ms={delay_ms}&body=invalid"),
-        Some(Fault::Timeout) => format!("{base}/site/{name}?delay_ms={late_ms}"),
+        Some(Fault::Refused) => format!("{}/site/{name}?delay_ms={delay_ms}", closed_port_url()),
+        Some(Fault::Status) => format!("{base}/site/{name}?delay_ms={delay_ms}&status=503"),
+        Some(Fault::Invalid) => format!("{base}/site/{name}?delay_ms={delay_ms}&body=invalid"),
+        Some(Fault::Timeout) => format!("{base}/site/{name}?delay_ms={}", late_ms(timeout)),
     }
+}
+
+/// A second past the client's patience.
+fn late_ms(timeout: Duration) -> u64 {
+    u64::try_from(timeout.as_millis())
+        .unwrap_or(u64::MAX)
+        .saturating_add(1000)
+}
+
+/// A loopback URL where nobody listens: a port the OS just handed out and took back.
+fn closed_port_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map_or(9, |addr| addr.port()); // 9 (discard) is closed on any sane machine
+    format!("http://127.0.0.1:{port}")
 }
 
 /// One fetch, the article's `fetch_data` over HTTP: announce, GET, decode, announce.
 /// A failure is printed here, as one line naming the URL, and returned as `Err(())`.
-async fn fetch_site(client: Client, url: String, timeout: Duration) -> Result<String, ()> {
-    say!("Fetching data from {url}...");
+async fn fetch_site(
+    client: Client,
+    name: String,
+    url: String,
+    timeout: Duration,
+) -> Result<String, ()> {
+    say!("Fetching data from website {name}...");
     match get_json(&client, &url).await {
         Ok(body) => {
-            let data = body["data"]
-                .as_str()
-                .unwrap_or("(no data field)")
-                .to_string();
-            say!("Finished fetching data from {url}: {data}");
-            Ok(data)
+            say!("Finished fetching data from website {name}.");
+            Ok(body["data"].as_str().unwrap_or_default().to_string())
         }
         Err(err) => {
             demo_kit::error(format_args!("{url}: {}", reason(&err, timeout)));
@@ -300,15 +331,15 @@ fn reason(err: &reqwest::Error, timeout: Duration) -> String {
         return format!("timed out after {} ms", timeout.as_millis());
     }
     if let Some(status) = err.status() {
-        return format!("HTTP status {status}");
+        return format!("the server answered {status}");
     }
     let cause = innermost(err);
-    if err.is_decode() {
-        format!("the body is not valid JSON ({cause})")
-    } else if err.is_connect() {
-        format!("could not connect ({cause})")
+    if err.is_connect() {
+        format!("could not connect: {cause}")
+    } else if err.is_decode() {
+        format!("the body is not the JSON expected: {cause}")
     } else {
-        cause
+        format!("request failed: {cause}")
     }
 }
 
@@ -388,12 +419,13 @@ fn parse_fault(text: &str) -> Result<(String, Fault), String> {
         .split_once('=')
         .ok_or_else(|| format!("expected SITE=KIND (like B=status), got {text:?}"))?;
     let kind = match kind {
+        "refused" => Fault::Refused,
         "status" => Fault::Status,
-        "json" => Fault::Json,
+        "invalid" => Fault::Invalid,
         "timeout" => Fault::Timeout,
         other => {
             return Err(format!(
-                "unknown fault {other:?}: use status, json or timeout"
+                "unknown fault {other:?}: use refused, status, invalid or timeout"
             ));
         }
     };
@@ -436,11 +468,14 @@ mod tests {
             site_url("http://h", "A", 5, None, t),
             "http://h/site/A?delay_ms=5"
         );
-        assert!(site_url("http://h", "A", 5, Some(Fault::Status), t).ends_with("&status=500"));
-        assert!(site_url("http://h", "A", 5, Some(Fault::Json), t).ends_with("&body=invalid"));
+        assert!(site_url("http://h", "A", 5, Some(Fault::Status), t).ends_with("&status=503"));
+        assert!(site_url("http://h", "A", 5, Some(Fault::Invalid), t).ends_with("&body=invalid"));
         assert_eq!(
             site_url("http://h", "A", 5, Some(Fault::Timeout), t),
-            "http://h/site/A?delay_ms=800"
+            "http://h/site/A?delay_ms=1300"
+        );
+        assert!(
+            site_url("http://h", "A", 5, Some(Fault::Refused), t).starts_with("http://127.0.0.1:")
         );
     }
 }

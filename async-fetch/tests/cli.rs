@@ -1,0 +1,463 @@
+//! async-fetch as a user runs it: every mode, the faults, Ctrl-C, bad input.
+//! Short delays, loopback only; timing is checked as broad ratios, never as
+//! "finishes within X ms".
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let output = Command::cargo_bin("async-fetch")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs with `--json` and parses the one JSON object on stdout.
+fn run_json(args: &[&str]) -> (Run, Value) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = run(&all);
+    let summary = serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {:?} / {:?}",
+            out.stdout, out.stderr
+        )
+    });
+    (out, summary)
+}
+
+fn error_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect()
+}
+
+fn f(summary: &Value, key: &str) -> f64 {
+    summary[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no {key}: {summary}"))
+}
+
+/// Every pair of spans shares a moment: the tasks ran at the same time.
+fn assert_all_overlap(summary: &Value) {
+    let spans = summary["spans"].as_array().unwrap();
+    let latest_start = spans.iter().map(|s| f(s, "start_ms")).fold(0.0, f64::max);
+    let earliest_end = spans
+        .iter()
+        .map(|s| f(s, "end_ms"))
+        .fold(f64::INFINITY, f64::min);
+    assert!(latest_start < earliest_end, "{summary}");
+}
+
+#[test]
+fn the_port_runs_the_fetches_together() {
+    let out = run(&["--tasks", "3", "--delay-ms", "300"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    for site in ["A", "B", "C"] {
+        assert!(
+            out.stdout
+                .contains(&format!("Fetching data from website {site}...\n"))
+        );
+        assert!(
+            out.stdout
+                .contains(&format!("Finished fetching data from website {site}.\n"))
+        );
+    }
+    // All three start before any finishes: the loop switched while they waited.
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[..3].iter().all(|l| l.starts_with("Fetching")),
+        "{lines:?}"
+    );
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with("All data fetched in 0.") && last.ends_with(" seconds."),
+        "{last}"
+    );
+}
+
+#[test]
+fn json_summary_of_the_port() {
+    for runtime in ["current", "multi"] {
+        let (out, summary) = run_json(&["--tasks", "4", "--delay-ms", "200", "--runtime", runtime]);
+        assert_eq!(out.code, Some(0));
+        assert_eq!(summary["demo"], "async-fetch");
+        assert_eq!(summary["variant"], "simulated");
+        assert_eq!(
+            (summary["ok"].as_u64(), summary["failed"].as_u64()),
+            (Some(4), Some(0))
+        );
+        assert_eq!(f(&summary, "ideal_ms"), 200.0);
+        // Concurrent: well under the 800 ms the fetches would take in turn.
+        assert!(f(&summary, "elapsed_ms") < 0.6 * 800.0, "{summary}");
+        assert_all_overlap(&summary);
+        // The narrative moved to stderr.
+        assert!(out.stderr.contains("All data fetched in"));
+    }
+}
+
+#[test]
+fn ten_thousand_tasks_share_one_thread() {
+    let (out, summary) = run_json(&["--tasks", "10000", "--delay-ms", "200"]);
+    assert_eq!(out.code, Some(0));
+    assert_eq!(summary["ok"], 10_000);
+    assert_eq!(summary["spans"].as_array().unwrap().len(), 10_000);
+    // In turn this would take 2,000 s; together it is a small multiple of one delay.
+    assert!(
+        f(&summary, "elapsed_ms") < 10.0 * 200.0,
+        "{}",
+        summary["elapsed_ms"]
+    );
+    assert!(summary["max_rss_kb"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn blocking_sleep_serialises_the_tasks() {
+    let (out, summary) = run_json(&["blocking", "--tasks", "3", "--delay-ms", "200"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(summary["variant"], "blocking");
+    let (blocking, cooperative) = (f(&summary, "blocking_ms"), f(&summary, "cooperative_ms"));
+    // Ideally 3×: a wide margin for a busy machine.
+    assert!(blocking > 1.8 * cooperative, "{blocking} vs {cooperative}");
+    // Each task's finish time is shown, in both rounds.
+    assert_eq!(out.stderr.matches(" (at ").count(), 6, "{}", out.stderr);
+    // The blocking round's spans follow one another.
+    let spans = summary["spans"].as_array().unwrap();
+    for pair in spans.windows(2) {
+        assert!(
+            f(&pair[1], "start_ms") >= f(&pair[0], "end_ms") - 1.0,
+            "{summary}"
+        );
+    }
+}
+
+#[test]
+fn offloading_keeps_the_heartbeat_on_time() {
+    let (out, summary) = run_json(&[
+        "offload",
+        "--tasks",
+        "2",
+        "--delay-ms",
+        "400",
+        "--beat-ms",
+        "20",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(summary["variant"], "offload");
+    let (inline, offloaded) = (
+        f(&summary, "inline_max_lag_ms"),
+        f(&summary, "offloaded_max_lag_ms"),
+    );
+    // Inline, the heartbeat waits out at least one whole job.
+    assert!(inline > 0.5 * 400.0, "{inline}");
+    assert!(inline > 3.0 * offloaded, "{inline} vs {offloaded}");
+    assert!(
+        out.stderr.contains("Worst heartbeat delay"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn http_fetches_from_the_in_process_server() {
+    let (out, summary) = run_json(&["http", "--tasks", "3", "--delay-ms", "300"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(summary["variant"], "http");
+    assert_eq!(summary["ok"], 3);
+    assert!(
+        summary["base_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    assert!(f(&summary, "elapsed_ms") < 0.6 * 900.0, "{summary}");
+    assert_all_overlap(&summary);
+    assert!(
+        out.stderr
+            .contains("Finished fetching data from website C.")
+    );
+}
+
+#[test]
+fn http_holds_a_thousand_requests_at_once() {
+    let (out, summary) = run_json(&["http", "--tasks", "1000", "--delay-ms", "300"]);
+    assert_eq!(out.code, Some(0), "{}", error_lines(&out.stderr).join("\n"));
+    assert_eq!(
+        (summary["ok"].as_u64(), summary["failed"].as_u64()),
+        (Some(1000), Some(0))
+    );
+    // One at a time: 300 s. At once: a small multiple of one delay.
+    assert!(
+        f(&summary, "elapsed_ms") < 10.0 * 300.0,
+        "{}",
+        summary["elapsed_ms"]
+    );
+}
+
+/// With the open-file limit at 1,024 (soft and hard), 1,000 requests with
+/// the server in the same process need 2,000 descriptors: the run waits
+/// its turn instead of failing with "Too many open files".
+#[test]
+fn http_stays_within_a_low_open_file_limit() {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("async-fetch"));
+    cmd.args(["http", "--tasks", "1000", "--delay-ms", "100", "--json"]);
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec only setrlimit runs, which is
+    // async-signal-safe; `limit` is a plain struct on this stack.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 1024,
+                rlim_max: 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        error_lines(&stderr).join("\n")
+    );
+    assert!(stderr.contains("the open-file limit is 1024"), "{stderr}");
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["ok"], 1000);
+}
+
+#[test]
+fn max_in_flight_one_fetches_in_turn() {
+    let (out, summary) = run_json(&[
+        "http",
+        "--tasks",
+        "3",
+        "--delay-ms",
+        "100",
+        "--max-in-flight",
+        "1",
+    ]);
+    assert_eq!(out.code, Some(0));
+    let spans = summary["spans"].as_array().unwrap();
+    let mut spans: Vec<(f64, f64)> = spans
+        .iter()
+        .map(|s| (f(s, "start_ms"), f(s, "end_ms")))
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for pair in spans.windows(2) {
+        assert!(pair[1].0 >= pair[0].1 - 1.0, "{spans:?}");
+    }
+}
+
+#[test]
+fn each_fault_is_one_error_line_and_the_others_finish() {
+    let (out, summary) = run_json(&[
+        "http",
+        "--tasks",
+        "6",
+        "--delay-ms",
+        "100",
+        "--timeout-ms",
+        "400",
+        "--fault",
+        "A=refused",
+        "--fault",
+        "B=status",
+        "--fault",
+        "C=invalid",
+        "--fault",
+        "D=timeout",
+    ]);
+    assert_eq!(out.code, Some(1));
+    assert_eq!(
+        (summary["ok"].as_u64(), summary["failed"].as_u64()),
+        (Some(2), Some(4))
+    );
+    let errors = error_lines(&out.stderr);
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    for (site, words) in [
+        ("A", "could not connect"),
+        ("B", "503"),
+        ("C", "not the JSON expected"),
+        ("D", "timed out after 400 ms"),
+    ] {
+        let line = errors
+            .iter()
+            .find(|l| l.contains(&format!("/site/{site}?")))
+            .unwrap_or_else(|| panic!("no error line for {site}: {errors:?}"));
+        assert!(
+            line.contains("http://127.0.0.1:") && line.contains(words),
+            "{line}"
+        );
+    }
+    for site in ["E", "F"] {
+        assert!(
+            out.stderr
+                .contains(&format!("Finished fetching data from website {site}."))
+        );
+    }
+    assert!(!out.stderr.contains("panicked"));
+}
+
+#[test]
+fn a_server_nobody_runs_fails_every_fetch_but_ends_cleanly() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let (out, summary) = run_json(&[
+        "http",
+        "--tasks",
+        "2",
+        "--delay-ms",
+        "10",
+        "--base-url",
+        &base,
+    ]);
+    assert_eq!(out.code, Some(1));
+    assert_eq!(summary["failed"], 2);
+    assert_eq!(error_lines(&out.stderr).len(), 2, "{}", out.stderr);
+}
+
+#[test]
+fn http_against_another_server() {
+    let server = slow_server::Server::start().unwrap();
+    let (out, summary) = run_json(&[
+        "http",
+        "--tasks",
+        "2",
+        "--delay-ms",
+        "50",
+        "--base-url",
+        &server.base_url(),
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(summary["base_url"], server.base_url());
+    server.shutdown();
+}
+
+#[test]
+fn get_prints_the_document() {
+    let out = run(&["get"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let document: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(document["id"], 1);
+
+    let (out, summary) = run_json(&["get"]);
+    assert_eq!(out.code, Some(0));
+    assert_eq!(
+        (summary["variant"].as_str(), summary["ok"].as_u64()),
+        (Some("get"), Some(1))
+    );
+    assert!(out.stderr.contains("\"id\": 1"), "{}", out.stderr);
+}
+
+#[test]
+fn get_of_a_url_that_fails() {
+    let server = slow_server::Server::start().unwrap();
+    let url = format!("{}/data/7?status=404", server.base_url());
+    let out = run(&["get", &url]);
+    assert_eq!(out.code, Some(1));
+    assert_eq!(
+        error_lines(&out.stderr),
+        [format!("error: {url}: the server answered 404 Not Found")]
+    );
+    let url = format!("{}/data/7?delay_ms=2000", server.base_url());
+    let out = run(&["get", &url, "--timeout-ms", "200"]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("timed out after 200 ms"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn ctrl_c_ends_the_run_cleanly() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("async-fetch"))
+        .args(["--delay-ms", "20000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "Fetching data from website A...\n");
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: kill only sends a signal to our own child, which is still running
+    // (we hold its stdout and have not waited on it).
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the run was not cut short"
+    );
+    assert_eq!(output.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("Interrupted by Ctrl-C after "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn bad_input_is_one_error_line_and_exit_2() {
+    for args in [
+        &["--tasks", "0"][..],
+        &["--delay-ms", "soon"],
+        &["--runtime", "fast"],
+        &["http", "--fault", "B"],
+        &["http", "--fault", "B=slow"],
+        &["http", "--fault", "Z=status"],
+        &["http", "--timeout-ms", "0"],
+        &["http", "--base-url", "ftp://127.0.0.1/"],
+        &["http", "--fault", "A=timeout", "--timeout-ms", "59500"],
+        &["get", "not a url"],
+        &["offload", "--beat-ms", "0"],
+        &["nope"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn help_names_the_python_it_ports() {
+    let out = run(&["--help"]);
+    assert_eq!(out.code, Some(0));
+    assert!(out.stdout.contains("asyncio.gather"));
+    let out = run(&["offload", "--help"]);
+    assert!(out.stdout.contains("run_in_executor"));
+}
