@@ -83,8 +83,8 @@ impl Settings {
                 mode: "quick",
                 tasks: 3,
                 delay_ms: 200,
-                rust_size: Some(300_000_000),
-                python_size: 4_000_000,
+                rust_size: Some(600_000_000),
+                python_size: 6_000_000,
                 workers,
                 n: 1_000_000,
             }
@@ -333,6 +333,6 @@ mod tests {
             .find(|e| e.id == "cpu-threads")
             .unwrap();
         assert_eq!(cpu.args[..3], ["cpu", "--workers", "2"]);
-        assert!(cpu.args.contains(&"300000000".to_string()));
+        assert!(cpu.args.contains(&"600000000".to_string()));
     }
 }

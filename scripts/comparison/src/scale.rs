@@ -67,15 +67,21 @@ pub fn run(runner: &Runner, delay_ms: u64, quick: bool) -> Vec<Point> {
     points
 }
 
-/// (elapsed, KiB of peak memory per task) of a run, as text cells.
-fn cells(outcome: &Outcome, tasks: usize) -> (String, String) {
+/// (elapsed, peak memory, peak memory per task) of a run, as text cells.
+fn cells(outcome: &Outcome, tasks: usize) -> [String; 3] {
     match outcome.done() {
-        Some(m) => (
+        Some(m) => [
             m.num("elapsed_ms").map_or("?".into(), ms),
             m.num("max_rss_kb")
+                .map_or("?".into(), |kb| format!("{:.1} MiB", kb / 1024.0)),
+            m.num("max_rss_kb")
                 .map_or("?".into(), |kb| per_task(kb, tasks)),
-        ),
-        None => (outcome.status().replace("skipped", "n/a"), "—".into()),
+        ],
+        None => [
+            outcome.status().replace("skipped", "n/a"),
+            "—".into(),
+            "—".into(),
+        ],
     }
 }
 
@@ -90,36 +96,50 @@ pub fn per_task(kb: f64, tasks: usize) -> String {
 }
 
 /// The sweep as rows of cells (header first).
-pub fn table(points: &[Point]) -> Vec<[String; 6]> {
+pub fn table(points: &[Point]) -> Vec<[String; COLUMNS]> {
     let mut rows = vec![
         [
             "kind",
             "N",
             "Rust time",
-            "Rust memory/task",
+            "Rust peak",
+            "Rust peak/N",
             "Python time",
-            "Python memory/task",
+            "Python peak",
+            "Python peak/N",
         ]
         .map(String::from),
     ];
     for p in points {
-        let (rt, rm) = cells(&p.rust, p.tasks);
-        let (pt, pm) = cells(&p.python, p.tasks);
-        rows.push([p.kind.to_string(), p.tasks.to_string(), rt, rm, pt, pm]);
+        let [rt, rp, rn] = cells(&p.rust, p.tasks);
+        let [pt, pp, pn] = cells(&p.python, p.tasks);
+        rows.push([
+            p.kind.to_string(),
+            p.tasks.to_string(),
+            rt,
+            rp,
+            rn,
+            pt,
+            pp,
+            pn,
+        ]);
     }
     rows
 }
+
+/// Columns of the sweep's table.
+pub const COLUMNS: usize = 8;
 
 /// The sweep as aligned text, or as Markdown.
 pub fn render(points: &[Point], markdown: bool) -> String {
     let rows = table(points);
     if markdown {
-        let line = |r: &[String; 6]| format!("| {} |", r.join(" | "));
-        let mut out = vec![line(&rows[0]), format!("|{}", "---|".repeat(6))];
+        let line = |r: &[String; COLUMNS]| format!("| {} |", r.join(" | "));
+        let mut out = vec![line(&rows[0]), format!("|{}", "---|".repeat(COLUMNS))];
         out.extend(rows[1..].iter().map(line));
         return out.join("\n");
     }
-    let widths: Vec<usize> = (0..6)
+    let widths: Vec<usize> = (0..COLUMNS)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     rows.iter()
@@ -188,8 +208,9 @@ mod tests {
         };
         let rows = table(std::slice::from_ref(&point));
         assert_eq!(rows[1][2], "200.4 ms");
-        assert_eq!(rows[1][3], "912 KiB", "2736 KiB over 3 threads");
-        assert_eq!(rows[1][4], "n/a");
+        assert_eq!(rows[1][3], "2.7 MiB");
+        assert_eq!(rows[1][4], "912 KiB", "2736 KiB over 3 threads");
+        assert_eq!(rows[1][5], "n/a");
         assert!(render(std::slice::from_ref(&point), true).starts_with("| kind | N |"));
         assert_eq!(to_json(&[point])[0]["rust"]["kb_per_task"], 912.0);
     }

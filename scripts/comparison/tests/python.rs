@@ -1,0 +1,225 @@
+//! The Python equivalents in scripts/python, run with tiny delays: same flags,
+//! same JSON summary as the Rust demos. Skipped, with a message, without python3.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn python() -> Option<&'static str> {
+    let ok = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: python3 is not available, so the Python column would say n/a");
+    }
+    ok.then_some("python3")
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../python")
+        .join(name)
+}
+
+fn run(py: &str, name: &str, args: &[&str]) -> Output {
+    Command::new(py)
+        .arg(script(name))
+        .args(args)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap()
+}
+
+/// Runs with `--json` and returns the one JSON object of stdout.
+fn summary(py: &str, name: &str, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = run(py, name, &all);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.trim().lines().count(),
+        1,
+        "exactly one line on stdout: {stdout}"
+    );
+    let json: Value = serde_json::from_str(stdout.trim()).unwrap();
+    for field in [
+        "demo",
+        "variant",
+        "tasks",
+        "delay_ms",
+        "ideal_ms",
+        "elapsed_ms",
+        "max_rss_kb",
+        "ok",
+        "failed",
+        "spans",
+    ] {
+        assert!(json.get(field).is_some(), "{name}: no {field} in {json}");
+    }
+    assert!(json["max_rss_kb"].as_u64().unwrap() > 1000, "{json}");
+    json
+}
+
+/// (first start, last end) of the spans: the tasks' own extent, without interpreter start-up.
+fn extent(json: &Value) -> f64 {
+    let spans = json["spans"].as_array().unwrap();
+    let start = spans
+        .iter()
+        .map(|s| s["start_ms"].as_f64().unwrap())
+        .fold(f64::MAX, f64::min);
+    let end = spans
+        .iter()
+        .map(|s| s["end_ms"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    end - start
+}
+
+const TINY: [&str; 4] = ["--tasks", "3", "--delay-ms", "100"];
+
+#[test]
+fn waiting_tasks_overlap_except_in_the_sequential_fetch() {
+    let Some(py) = python() else { return };
+    let sync = summary(py, "sync_fetch.py", &TINY);
+    assert_eq!(
+        (sync["variant"].as_str(), sync["ideal_ms"].as_f64()),
+        (Some("simulated"), Some(300.0))
+    );
+    assert!(extent(&sync) >= 300.0, "{sync}");
+    for (name, variant) in [
+        ("threads_demo.py", "threads"),
+        ("process_demo.py", "processes"),
+        ("async_fetch.py", "simulated"),
+    ] {
+        let json = summary(py, name, &TINY);
+        assert_eq!(json["variant"], variant);
+        assert_eq!(
+            (json["ok"].as_u64(), json["failed"].as_u64()),
+            (Some(3), Some(0))
+        );
+        assert_eq!(json["ideal_ms"], 100.0);
+        assert!(
+            extent(&json) < 0.6 * extent(&sync),
+            "{name} overlaps: {json}"
+        );
+    }
+}
+
+#[test]
+fn http_variants_use_a_local_server_and_keep_the_same_ratio() {
+    let Some(py) = python() else { return };
+    let mut args = vec!["http"];
+    args.extend(TINY);
+    let sync = summary(py, "sync_fetch.py", &args);
+    let concurrent = summary(py, "async_fetch.py", &args);
+    assert_eq!(
+        (sync["variant"].as_str(), concurrent["variant"].as_str()),
+        (Some("http"), Some("http"))
+    );
+    assert_eq!(sync["ok"], 3);
+    assert_eq!(concurrent["ok"], 3);
+    assert!(
+        extent(&concurrent) < 0.6 * extent(&sync),
+        "{concurrent}\n{sync}"
+    );
+    let get = summary(py, "async_fetch.py", &["get"]);
+    assert_eq!(
+        (get["variant"].as_str(), get["ok"].as_u64()),
+        (Some("get"), Some(1))
+    );
+}
+
+#[test]
+fn a_failed_fetch_is_counted_and_exits_1() {
+    let Some(py) = python() else { return };
+    for name in ["sync_fetch.py", "async_fetch.py"] {
+        // Port 1 on loopback: nothing listens there, so every fetch fails at once.
+        let out = run(
+            py,
+            name,
+            &[
+                "http",
+                "--base-url",
+                "http://127.0.0.1:1",
+                "--delay-ms",
+                "0",
+                "--json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (json["ok"].as_u64(), json["failed"].as_u64()),
+            (Some(0), Some(3)),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn cpu_variants_agree_with_the_formula_and_report_their_times() {
+    let Some(py) = python() else { return };
+    let n: u128 = 100_000;
+    let expected = (n - 1) * n * (2 * n - 1) / 6 % (1u128 << 64);
+    let args = ["cpu", "--size", "100000", "--workers", "2"];
+    let threads = summary(py, "threads_demo.py", &args);
+    assert_eq!(threads["result"].as_u64().map(u128::from), Some(expected));
+    assert_eq!(
+        (threads["workers"].as_u64(), threads["tasks"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert!(threads["threads_speedup"].as_f64().unwrap() > 0.0);
+    let processes = summary(py, "process_demo.py", &args);
+    assert_eq!(processes["result"], threads["result"]);
+    assert!(processes["processes_ms"].as_f64().unwrap() > 0.0);
+    let ideal = processes["ideal_ms"].as_f64().unwrap();
+    let sequential = processes["sequential_ms"].as_f64().unwrap();
+    assert!((ideal - sequential / 2.0).abs() < 0.02, "{processes}");
+}
+
+#[test]
+fn shared_isolation_and_the_decorator() {
+    let Some(py) = python() else { return };
+    let shared = summary(
+        py,
+        "threads_demo.py",
+        &["shared", "--tasks", "5", "--delay-ms", "10"],
+    );
+    assert_eq!(
+        (shared["counter"].as_u64(), shared["expected"].as_u64()),
+        (Some(5), Some(5))
+    );
+    let isolation = summary(py, "process_demo.py", &["isolation", "--delay-ms", "10"]);
+    assert_eq!(isolation["parent_value"], 0);
+    assert_eq!(isolation["child_values"], serde_json::json!([1, 2, 3]));
+    let timed = summary(py, "macros_demo.py", &["--n", "1000"]);
+    assert_eq!(
+        (timed["variant"].as_str(), timed["result"].as_u64()),
+        (Some("timed"), Some(499_500))
+    );
+    assert!(timed["function_ms"].as_f64().unwrap() >= 0.0);
+}
+
+#[test]
+fn bad_input_is_one_error_line_and_exit_2() {
+    let Some(py) = python() else { return };
+    for (name, args) in [
+        ("threads_demo.py", &["--tasks", "0"][..]),
+        ("process_demo.py", &["cpu", "--size", "x"]),
+        ("sync_fetch.py", &["--delay-ms", "-5"]),
+        ("async_fetch.py", &["--nope"]),
+        ("macros_demo.py", &["--n", "ten"]),
+    ] {
+        let out = run(py, name, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name} {args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{name}: {stderr}");
+        assert!(!stderr.contains("Traceback"));
+    }
+}
