@@ -305,8 +305,10 @@ fn main() -> ExitCode {
         println!("{out}");
     } else {
         let bullet = if md { "- " } else { "  - " };
-        println!("scripts/compare ({} mode): {sizes}", settings.mode);
-        println!("Machine: {machine_line}");
+        // Markdown joins adjacent lines into one paragraph: keep them apart there.
+        let gap = if md { "\n" } else { "" };
+        println!("scripts/compare ({} mode): {sizes}{gap}", settings.mode);
+        println!("Machine: {machine_line}{gap}");
         println!("{clocks}\n");
         println!(
             "{}",
@@ -322,8 +324,9 @@ fn main() -> ExitCode {
         }
         if matches.get_flag("timeline") {
             let chart = timeline(&runs);
+            let chart = chart.trim_end();
             if md {
-                println!("\n```text\n{chart}```")
+                println!("\n```text\n{chart}\n```")
             } else {
                 println!("\n{chart}")
             }
