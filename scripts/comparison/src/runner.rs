@@ -310,7 +310,7 @@ pub fn find_python(python: &Path) -> Result<(PathBuf, String), String> {
         .arg("--version")
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("{} not found ({e})", python.display()))?;
+        .map_err(|_| format!("{} not found", python.display()))?;
     let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
     if output.status.success() && version.starts_with("Python 3") {
         Ok((python.to_path_buf(), version))
