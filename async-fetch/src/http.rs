@@ -359,15 +359,16 @@ pub async fn get(
     matches: &ArgMatches,
     local: Option<String>,
 ) -> ExitCode {
-    let url = match (matches.get_one::<String>("url"), local) {
-        (Some(url), _) => url.clone(),
-        (None, Some(base))
-            if matches.value_source("delay-ms") == Some(ValueSource::CommandLine) =>
-        {
-            format!("{base}/data/1?delay_ms={}", common.delay_ms)
-        }
-        (None, Some(base)) => format!("{base}/data/1"),
-        (None, None) => String::new(),
+    // `--delay-ms` reaches the in-process server only when given.
+    let explicit_delay = matches.value_source("delay-ms") == Some(ValueSource::CommandLine);
+    let (url, delay_ms) = match (matches.get_one::<String>("url"), local) {
+        (Some(url), _) => (url.clone(), 0),
+        (None, Some(base)) if explicit_delay => (
+            format!("{base}/data/1?delay_ms={}", common.delay_ms),
+            common.delay_ms,
+        ),
+        (None, Some(base)) => (format!("{base}/data/1"), 0),
+        (None, None) => (String::new(), 0),
     };
     let timeout = timeout(&common, matches);
     // The article's `get_data_async(url)`: a session, a GET, the JSON.
@@ -377,6 +378,7 @@ pub async fn get(
     };
     let mut summary = Summary::new("async-fetch", "get", &common).with("url", url.clone());
     summary.tasks = 1;
+    summary.delay_ms = delay_ms;
     match result {
         Ok(body) => {
             let text = serde_json::to_string_pretty(&body).unwrap_or_else(|_| body.to_string());

@@ -371,6 +371,19 @@ fn get_prints_the_document() {
         (Some("get"), Some(1))
     );
     assert!(out.stderr.contains("\"id\": 1"), "{}", out.stderr);
+    assert_eq!(summary["delay_ms"], 0);
+
+    // `--delay-ms`, when given, reaches the in-process server.
+    let (out, summary) = run_json(&["get", "--delay-ms", "100"]);
+    assert_eq!(out.code, Some(0));
+    assert!(
+        summary["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/data/1?delay_ms=100"),
+        "{summary}"
+    );
+    assert!(out.stderr.contains("\"delay_ms\": 100"), "{}", out.stderr);
 }
 
 #[test]
