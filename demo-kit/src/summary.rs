@@ -171,11 +171,12 @@ mod tests {
 
     #[test]
     fn rss_grows_when_memory_is_touched() {
-        let before = rusage_max_rss_kb(libc::RUSAGE_SELF);
+        // The peak may already be high from another test, so compare with the
+        // block's own size rather than with the peak before it.
         let block = vec![1u8; 64 << 20];
         std::hint::black_box(&block);
-        let after = rusage_max_rss_kb(libc::RUSAGE_SELF);
-        assert!(after >= before + 32 * 1024, "{before} -> {after}");
+        let peak = rusage_max_rss_kb(libc::RUSAGE_SELF);
+        assert!(peak >= 64 * 1024, "peak {peak} KiB after touching 64 MiB");
     }
 
     #[test]
