@@ -125,43 +125,51 @@ fn runner(matches: &ArgMatches, python: &Result<(PathBuf, String), String>) -> R
     }
 }
 
-/// Runs every entry; a Rust run that fails the verdict on timing alone is
-/// retried once (the machine is noisy), and the retry is noted.
-fn run_all(runner: &Runner, entries: Vec<plan::Entry>, notes: &mut Vec<String>) -> Vec<Run> {
+/// Runs every entry in order. A Rust run that fails the verdict on timing
+/// alone (for itself or a row that reads the same run) is run once more, since
+/// the machine is noisy; when the retry passes it is kept, and a note says so.
+fn run_all(runner: &Runner, entries: &[plan::Entry], notes: &mut Vec<String>) -> Vec<Run> {
     let cores = machine::cores();
-    let total = entries.len();
-    let mut runs: Vec<Run> = Vec::with_capacity(total);
-    for (i, entry) in entries.into_iter().enumerate() {
-        if let Some(other) = entry
+    let outside = |entry: &plan::Entry, outcome: &Outcome| {
+        matches!(outcome, Outcome::Done(_))
+            && entries
+                .iter()
+                .filter(|e| e.id == entry.id || e.reuse == Some(entry.id))
+                .any(|e| verdict::judge(e, outcome, cores, &TOLERANCE).is_some())
+    };
+    let mut runs: Vec<Run> = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let rust = match entry
             .reuse
             .and_then(|id| runs.iter().find(|r| r.entry.id == id))
         {
-            let (rust, python) = (
-                other.rust.clone(),
-                Outcome::Skipped("no Python equivalent".into()),
-            );
-            runs.push(Run {
-                entry,
-                rust,
-                python,
-            });
-            continue;
-        }
-        eprintln!("[{}/{total}] {} {}", i + 1, entry.bin, entry.args.join(" "));
-        let mut rust = runner.rust(entry.bin, &entry.args, entry.variant);
-        if matches!(rust, Outcome::Done(_))
-            && verdict::judge(&entry, &rust, cores, &TOLERANCE).is_some()
-        {
-            eprintln!("      outside the tolerance; running it once more");
-            let again = runner.rust(entry.bin, &entry.args, entry.variant);
-            if verdict::judge(&entry, &again, cores, &TOLERANCE).is_none() {
-                notes.push(format!(
-                    "{}: the first run was outside the tolerance; the retry is shown",
-                    entry.label
-                ));
-                rust = again;
+            Some(earlier) => earlier.rust.clone(),
+            None => {
+                eprintln!(
+                    "[{}/{}] {} {}",
+                    i + 1,
+                    entries.len(),
+                    entry.bin,
+                    entry.args.join(" ")
+                );
+                let first = runner.rust(entry.bin, &entry.args, entry.variant);
+                if outside(entry, &first) {
+                    eprintln!("      outside the tolerance; running it once more");
+                    let again = runner.rust(entry.bin, &entry.args, entry.variant);
+                    if outside(entry, &again) {
+                        first
+                    } else {
+                        notes.push(format!(
+                            "{}: the first run was outside the tolerance; the retry is shown",
+                            entry.label
+                        ));
+                        again
+                    }
+                } else {
+                    first
+                }
             }
-        }
+        };
         let python = match &entry.python {
             Some((script, args)) => {
                 eprintln!("      python3 {script} {}", args.join(" "));
@@ -170,7 +178,7 @@ fn run_all(runner: &Runner, entries: Vec<plan::Entry>, notes: &mut Vec<String>) 
             None => Outcome::Skipped("no Python equivalent".into()),
         };
         runs.push(Run {
-            entry,
+            entry: entry.clone(),
             rust,
             python,
         });
@@ -181,25 +189,29 @@ fn run_all(runner: &Runner, entries: Vec<plan::Entry>, notes: &mut Vec<String>) 
 /// The timeline: sequential and concurrent fetch spans, one above the other, on one axis.
 fn timeline(runs: &[Run]) -> String {
     let mut charts: Vec<(String, Vec<demo_kit::Span>)> = Vec::new();
-    for (who, pick) in [("Rust", 0), ("Python", 1)] {
+    for rust in [true, false] {
         for id in ["sync", "async"] {
             let Some(run) = runs.iter().find(|r| r.entry.id == id) else {
                 continue;
             };
-            let outcome = if pick == 0 { &run.rust } else { &run.python };
+            let (who, outcome) = if rust {
+                ("Rust", &run.rust)
+            } else {
+                ("Python", &run.python)
+            };
             match outcome.done() {
                 Some(m) => charts.push((format!("{who} {}", run.entry.label), m.spans())),
-                None if pick == 0 => charts.push((
-                    format!("{who} {}: {}", run.entry.label, outcome.status()),
-                    vec![],
-                )),
+                None if rust => {
+                    let title = format!("{who} {}: {}", run.entry.label, outcome.status());
+                    charts.push((title, vec![]));
+                }
                 None => {}
             }
         }
     }
     let axis = charts
         .iter()
-        .flat_map(|(_, s)| s.iter().map(|s| s.end_ms))
+        .flat_map(|(_, spans)| spans.iter().map(|s| s.end_ms))
         .fold(0.0, f64::max);
     let mut out = String::from("Timeline: each task's span, every chart on the same axis\n");
     for (title, spans) in charts {
@@ -212,63 +224,95 @@ fn timeline(runs: &[Run]) -> String {
     out
 }
 
-fn main() -> ExitCode {
-    let matches = demo_kit::cli::parse(command());
-    let quick = matches.get_flag("quick");
-    let python = python(&matches);
-    let runner = runner(&matches, &python);
-    let cores = machine::cores();
-    let date = machine::today();
-    let cpu = machine::cpu_model().unwrap_or_else(|| "unknown CPU".into());
-    let python_said = match &python {
-        Ok((_, version)) => version.clone(),
-        Err(why) => format!("n/a ({why})"),
-    };
-    let (md, as_json) = (matches.get_flag("markdown"), matches.get_flag("json"));
-    let machine_line = format!("{cores} cores ({cpu}), {date}; Python: {python_said}");
+/// Where and when the figures were measured.
+struct Machine {
+    cores: usize,
+    cpu: String,
+    date: String,
+    python: String,
+}
 
-    if matches.get_flag("scale") {
-        let delay = if quick { 200 } else { plan::SCALE_DELAY_MS };
-        let points = scale::run(&runner, delay, quick);
-        if as_json {
-            println!(
-                "{}",
-                json!({"mode": "scale", "delay_ms": delay, "cores": cores, "cpu": cpu, "date": date, "python": python_said, "points": scale::to_json(&points)})
-            );
-        } else {
-            println!(
-                "Scale: N tasks each waiting {delay} ms; time and peak memory (max_rss_kb ÷ N) per task"
-            );
-            println!("Machine: {machine_line}\n");
-            println!("{}", scale::render(&points, md));
-            for p in &points {
-                for (who, o) in [("Rust", &p.rust), ("Python", &p.python)] {
-                    if let (Some(why), false) = (o.reason(), matches!(o, Outcome::Skipped(_))) {
-                        println!(
-                            "  note: {who} {} × {}: {}: {why}",
-                            p.kind,
-                            p.tasks,
-                            o.status()
-                        );
-                    }
-                }
-            }
-        }
+impl Machine {
+    fn line(&self) -> String {
+        let Machine {
+            cores,
+            cpu,
+            date,
+            python,
+        } = self;
+        format!("{cores} cores ({cpu}), {date}; Python: {python}")
+    }
+}
+
+/// How the output is printed.
+#[derive(Clone, Copy)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// `--scale`: the sweep, then its table. Failures are notes; the exit code is 0.
+fn scale_mode(runner: &Runner, machine: &Machine, quick: bool, format: Format) -> ExitCode {
+    let delay = if quick { 200 } else { plan::SCALE_DELAY_MS };
+    let points = scale::run(runner, delay, quick);
+    if let Format::Json = format {
+        let Machine {
+            cores,
+            cpu,
+            date,
+            python,
+        } = machine;
+        let out = json!({
+            "mode": "scale", "delay_ms": delay, "cores": cores, "cpu": cpu, "date": date,
+            "python": python, "points": scale::to_json(&points),
+        });
+        println!("{out}");
         return ExitCode::SUCCESS;
     }
+    println!(
+        "Scale: N tasks each waiting {delay} ms; time, peak memory (max_rss_kb) and peak ÷ N\n"
+    );
+    println!("Machine: {}\n", machine.line());
+    println!(
+        "{}",
+        scale::render(&points, matches!(format, Format::Markdown))
+    );
+    for p in &points {
+        for (who, o) in [("Rust", &p.rust), ("Python", &p.python)] {
+            if let (Some(why), false) = (o.reason(), matches!(o, Outcome::Skipped(_))) {
+                println!(
+                    "  note: {who} {} × {}: {}: {why}",
+                    p.kind,
+                    p.tasks,
+                    o.status()
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
 
-    let settings = plan::Settings::new(quick, cores);
+/// The comparison: every entry, the table, the notes, the verdict.
+fn table_mode(
+    runner: &Runner,
+    machine: &Machine,
+    quick: bool,
+    format: Format,
+    chart: bool,
+) -> ExitCode {
+    let settings = plan::Settings::new(quick, machine.cores);
+    let entries = plan::entries(&settings);
     let mut notes = Vec::new();
-    let runs = run_all(&runner, plan::entries(&settings), &mut notes);
+    let runs = run_all(runner, &entries, &mut notes);
     let problems: Vec<String> = runs
         .iter()
+        // a row reading another's run adds its own problem only when that run exists
         .filter(|r| r.entry.reuse.is_none() || matches!(r.rust, Outcome::Done(_)))
-        .filter_map(|r| verdict::judge(&r.entry, &r.rust, cores, &TOLERANCE))
+        .filter_map(|r| verdict::judge(&r.entry, &r.rust, machine.cores, &TOLERANCE))
         .collect();
-    for r in &runs {
-        if let (Outcome::Missing(why) | Outcome::Failed(why, _), true) =
-            (&r.python, r.entry.python.is_some())
-        {
+    for r in runs.iter().filter(|r| r.entry.python.is_some()) {
+        if let Outcome::Missing(why) | Outcome::Failed(why, _) = &r.python {
             notes.push(format!(
                 "Python {}: {} ({why})",
                 r.entry.label,
@@ -276,7 +320,6 @@ fn main() -> ExitCode {
             ));
         }
     }
-    let rows = table::rows(&runs);
     let pass = problems.is_empty();
     let sizes = format!(
         "{} tasks × {} ms; CPU: {} workers, Rust size {}, Python size {}; macro n {}",
@@ -289,60 +332,104 @@ fn main() -> ExitCode {
         settings.python_size,
         settings.n
     );
-    let clocks = "Rust times come from each demo's own clock, started at the top of main; Python's from \
-                  time.perf_counter() at the top of each script. Neither includes starting the process \
-                  (a pyenv shim alone adds 70-80 ms).";
-
-    if as_json {
-        let out = json!({
-            "mode": settings.mode, "settings": sizes, "cores": cores, "cpu": cpu, "date": date,
-            "python": python_said, "clocks": clocks,
-            "tolerance": {"fraction": TOLERANCE.fraction, "floor_ms": TOLERANCE.floor_ms, "cpu_min_speedup": TOLERANCE.cpu_min_speedup, "rule": TOLERANCE.describe()},
-            "rows": table::rows_json(&runs),
-            "notes": notes,
-            "verdict": {"pass": pass, "problems": problems},
-        });
-        println!("{out}");
-    } else {
-        let bullet = if md { "- " } else { "  - " };
-        // Markdown joins adjacent lines into one paragraph: keep them apart there.
-        let gap = if md { "\n" } else { "" };
-        println!("scripts/compare ({} mode): {sizes}{gap}", settings.mode);
-        println!("Machine: {machine_line}{gap}");
-        println!("{clocks}\n");
-        println!(
-            "{}",
-            if md {
-                table::markdown(&rows)
-            } else {
-                table::text(&rows)
-            }
-        );
-        if !notes.is_empty() {
-            println!("\nNotes:");
-            notes.iter().for_each(|n| println!("{bullet}{n}"));
+    let clocks = "Rust times come from each demo's own clock, started at the top of main; \
+                  Python's from time.perf_counter() at the top of each script. Neither includes \
+                  starting the process (a pyenv shim alone adds 70-80 ms).";
+    match format {
+        Format::Json => {
+            let Machine {
+                cores,
+                cpu,
+                date,
+                python,
+            } = machine;
+            let tolerance = json!({
+                "fraction": TOLERANCE.fraction, "floor_ms": TOLERANCE.floor_ms,
+                "cpu_min_speedup": TOLERANCE.cpu_min_speedup, "rule": TOLERANCE.describe(),
+            });
+            let out = json!({
+                "mode": settings.mode, "settings": sizes, "cores": cores, "cpu": cpu,
+                "date": date, "python": python, "clocks": clocks, "tolerance": tolerance,
+                "rows": table::rows_json(&runs), "notes": notes,
+                "verdict": {"pass": pass, "problems": problems},
+            });
+            println!("{out}");
         }
-        if matches.get_flag("timeline") {
-            let chart = timeline(&runs);
-            let chart = chart.trim_end();
-            if md {
-                println!("\n```text\n{chart}\n```")
-            } else {
-                println!("\n{chart}")
+        Format::Text | Format::Markdown => {
+            let md = matches!(format, Format::Markdown);
+            let bullet = if md { "- " } else { "  - " };
+            // Markdown joins adjacent lines into one paragraph: keep them apart there.
+            let gap = if md { "\n" } else { "" };
+            println!("scripts/compare ({} mode): {sizes}{gap}", settings.mode);
+            println!("Machine: {}{gap}", machine.line());
+            println!("{clocks}\n");
+            let rows = table::rows(&runs);
+            println!(
+                "{}",
+                if md {
+                    table::markdown(&rows)
+                } else {
+                    table::text(&rows)
+                }
+            );
+            if !notes.is_empty() {
+                println!("\nNotes:");
+                notes.iter().for_each(|n| println!("{bullet}{n}"));
             }
-        }
-        println!("\nTolerance: {}.", TOLERANCE.describe());
-        if pass {
-            println!("Verdict: PASS: every demo shows what it teaches.");
-        } else {
-            println!("Verdict: FAIL ({} problem(s)):", problems.len());
-            problems.iter().for_each(|p| println!("{bullet}{p}"));
+            if chart {
+                let drawn = timeline(&runs);
+                let drawn = drawn.trim_end();
+                if md {
+                    println!("\n```text\n{drawn}\n```");
+                } else {
+                    println!("\n{drawn}");
+                }
+            }
+            println!("\nTolerance: {}.", TOLERANCE.describe());
+            if pass {
+                println!("Verdict: PASS: every demo shows what it teaches.");
+            } else {
+                println!("Verdict: FAIL ({} problem(s)):", problems.len());
+                problems.iter().for_each(|p| println!("{bullet}{p}"));
+            }
         }
     }
-    if !pass {
-        for p in &problems {
-            demo_kit::error(p);
-        }
+    for p in &problems {
+        demo_kit::error(p);
     }
     ExitCode::from(if pass { 0 } else { 1 })
+}
+
+fn main() -> ExitCode {
+    let matches = demo_kit::cli::parse(command());
+    let python = python(&matches);
+    let runner = runner(&matches, &python);
+    let machine = Machine {
+        cores: machine::cores(),
+        cpu: machine::cpu_model().unwrap_or_else(|| "unknown CPU".into()),
+        date: machine::today(),
+        python: match &python {
+            Ok((_, version)) => version.clone(),
+            Err(why) => format!("n/a ({why})"),
+        },
+    };
+    let format = if matches.get_flag("json") {
+        Format::Json
+    } else if matches.get_flag("markdown") {
+        Format::Markdown
+    } else {
+        Format::Text
+    };
+    let quick = matches.get_flag("quick");
+    if matches.get_flag("scale") {
+        scale_mode(&runner, &machine, quick, format)
+    } else {
+        table_mode(
+            &runner,
+            &machine,
+            quick,
+            format,
+            matches.get_flag("timeline"),
+        )
+    }
 }
