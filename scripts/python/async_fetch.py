@@ -147,7 +147,7 @@ def run_get(clock, args):
     finally:
         if server:
             server.shutdown()
-    args.tasks = 1
+    args.tasks, args.delay_ms = 1, 0  # as in Rust: one call, no simulated wait
     return kit.report(kit.summary(DEMO, "get", args, clock, 0, spans, failed), args)
 
 

@@ -48,14 +48,19 @@ def add_up_to(n):
 
 
 def main(argv=None):
-    parser = kit.add_common(kit.Parser(prog="macros_demo.py", description=__doc__.split("\n\n")[1]))
+    # Like macros-demo: --n, --json and --timeline only (there is nothing to wait for).
+    parser = kit.Parser(prog="macros_demo.py", description=__doc__.split("\n\n")[1])
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON summary on stdout; the narrative goes to stderr")
+    parser.add_argument("--timeline", action="store_true",
+                        help="after the run, draw the call's span on a time axis")
     parser.add_argument("--n", type=kit.bounded(0, 10**10), default=10_000_000, metavar="N",
                         help="add up the integers below N (default 10,000,000)")
     args = kit.parse(parser, argv)
     clock = kit.Clock(CLOCK_START)
     result, span = clock.span(0, add_up_to, args.n)
     kit.say(f"Result: {result}")
-    args.tasks = 1
+    args.tasks, args.delay_ms = 1, 0
     fields = kit.summary(DEMO, "timed", args, clock, 0, [span], 0, n=args.n, result=result,
                          function_ms=round(timings["add_up_to"], 2))
     return kit.report(fields, args)
