@@ -118,7 +118,7 @@ def main(argv=None):
     get = kit.add_common(sub.add_parser("get", help="one GET of a small JSON document"), top=False)
     get.add_argument("url", nargs="?", metavar="URL", help="default: our own server's /data/1")
     for p in (http, get):
-        p.add_argument("--timeout-ms", metavar="MS", type=kit.bounded(1, 600_000), default=10_000)
+        p.add_argument("--timeout-ms", metavar="MS", type=kit.bounded(1, 600_000), default=30_000)
     args = kit.parse(parser, argv)
     clock = kit.Clock(CLOCK_START)
     if args.command == "http":
