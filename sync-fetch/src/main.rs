@@ -1,5 +1,117 @@
-//! Not written yet.
+//! Three websites fetched one after another, each call blocking until it is
+//! done: the article's synchronous example, ported with `std::thread::sleep`.
+//!
+//! ```text
+//! cargo run -p sync-fetch
+//! ```
+//!
+//! ```text
+//! Fetching data from website A...
+//! Finished fetching data from website A.
+//! Fetching data from website B...
+//! Finished fetching data from website B.
+//! Fetching data from website C...
+//! Finished fetching data from website C.
+//! All data fetched in 6.00 seconds.
+//! ```
+//!
+//! About 6 s: 2 s per site, and nothing else happens while one waits
+//! (compare `async-fetch`, about 2 s). Beyond the port, `http` fetches the same
+//! sites over real HTTP with `reqwest::blocking` from a local slow server, and
+//! `get [URL]` is the article's single-call `requests.get(url).json()`.
 
-fn main() {
-    println!("not written yet");
+mod http;
+
+use clap::Command;
+use demo_kit::{Clock, Common, Limits, Summary, say};
+use std::process::ExitCode;
+use std::thread;
+use std::time::Duration;
+
+/// The article's `fetch_data(url)`: announce, wait as if for the network,
+/// announce, return the data.
+fn fetch_data(site: &str, delay: Duration) -> String {
+    say!("Fetching data from website {site}...");
+    thread::sleep(delay); // `time.sleep(2)`: the whole program waits here
+    say!("Finished fetching data from website {site}.");
+    format!("Data from website {site}")
+}
+
+/// The article's main block: `data1 = fetch_data("website A")`, then B, then C,
+/// each call starting only when the one before has returned.
+fn run_simulated(clock: Clock, common: &Common) -> ExitCode {
+    let mut spans = Vec::with_capacity(common.tasks);
+    for (i, site) in site_names(common.tasks).enumerate() {
+        let (data, span) = clock.span(i, || fetch_data(&site, common.delay()));
+        debug_assert_eq!(data, format!("Data from website {site}"));
+        spans.push(span);
+    }
+    say!(
+        "All data fetched in {:.2} seconds.",
+        clock.elapsed().as_secs_f64()
+    );
+
+    let mut summary = Summary::new("sync-fetch", "simulated", common);
+    summary.ideal_ms = common.tasks as f64 * common.delay_ms as f64; // sequential: tasks × delay
+    summary.elapsed_ms = clock.ms();
+    summary.ok = spans.len();
+    summary.spans = spans;
+    summary.report(common)
+}
+
+/// The sites' names: A to Z, then A1 to Z1, A2 …, so that `--tasks 100` works.
+fn site_names(count: usize) -> impl Iterator<Item = String> {
+    (0..count).map(|i| {
+        let letter = char::from(b'A' + (i % 26) as u8);
+        match i / 26 {
+            0 => letter.to_string(),
+            round => format!("{letter}{round}"),
+        }
+    })
+}
+
+/// `--tasks` runs one after another here, so its limit is modest.
+const LIMITS: Limits = Limits {
+    max_tasks: 10_000,
+    max_delay_ms: slow_server::MAX_DELAY_MS,
+};
+
+fn command() -> Command {
+    Command::new("sync-fetch")
+        .about("Ports the article's synchronous fetch example: one site after another")
+        .long_about(
+            "Ports the article's synchronous example: fetch_data(\"website A\"), then B, then C, \
+             each blocking for --delay-ms.\n\
+             Python: time.sleep(2) inside fetch_data; the Rust: std::thread::sleep.",
+        )
+        .args(Common::args(LIMITS))
+        .subcommand(http::http_command())
+        .subcommand(http::get_command())
+}
+
+fn main() -> ExitCode {
+    let clock = Clock::start();
+    let matches = demo_kit::cli::parse(command());
+    match matches.subcommand() {
+        Some(("http", sub)) => http::run_http(clock, &Common::from_matches(sub), sub),
+        Some(("get", sub)) => http::run_get(clock, &Common::from_matches(sub), sub),
+        _ => run_simulated(clock, &Common::from_matches(&matches)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_names_go_past_z() {
+        let names: Vec<String> = site_names(30).collect();
+        assert_eq!(names[..3], ["A", "B", "C"]);
+        assert_eq!(names[25], "Z");
+        assert_eq!(names[26], "A1");
+        assert_eq!(names[29], "D1");
+        let many: Vec<String> = site_names(26 * 3).collect();
+        let unique: std::collections::HashSet<&String> = many.iter().collect();
+        assert_eq!(unique.len(), many.len());
+    }
 }
