@@ -16,6 +16,17 @@
 //! cargo run --release -p threads-demo -- cpu
 //! cargo run --release -p threads-demo -- cpu --workers 1
 //! ```
+//!
+//! ```text
+//! Sum of i*i for i in 0..1500000000 (wrapping u64), 2 core(s) available.
+//!   sequential (1 thread)               725.9 ms  result 2606953865443422848
+//!   std::thread::scope (2 threads)      355.7 ms  result 2606953865443422848  speedup 2.04x
+//!   rayon (2 threads)                   330.0 ms  result 2606953865443422848  speedup 2.20x
+//! All three results are equal.
+//! ```
+//!
+//! (One run on a 2-core machine; timings there wandered between about 1x and
+//! 2x from run to run, see the README.)
 
 use clap::{Arg, ArgMatches, Command, value_parser};
 use demo_kit::{Clock, Common, Span, Summary, say};
