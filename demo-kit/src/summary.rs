@@ -99,11 +99,29 @@ impl Summary {
     }
 }
 
-/// Peak resident memory in KiB: this process's peak plus the peak of the
-/// largest child it has waited for (Linux's `ru_maxrss` for
+/// Peak resident memory in KiB: this process's peak ([`self_peak_kb`]) plus
+/// the peak of the largest child it has waited for (Linux's `ru_maxrss` for
 /// `RUSAGE_CHILDREN`). With no children the second term is 0.
 pub fn max_rss_kb() -> u64 {
-    rusage_max_rss_kb(libc::RUSAGE_SELF) + rusage_max_rss_kb(libc::RUSAGE_CHILDREN)
+    self_peak_kb() + rusage_max_rss_kb(libc::RUSAGE_CHILDREN)
+}
+
+/// This program's own peak resident memory in KiB.
+///
+/// On Linux it is `VmHWM` from `/proc/self/status`, not `getrusage`: the
+/// kernel carries `ru_maxrss` across `execve`, so a demo started by
+/// `cargo run` or a test harness would report its parent's larger peak.
+pub fn self_peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| vm_hwm_kb(&status))
+        .unwrap_or_else(|| rusage_max_rss_kb(libc::RUSAGE_SELF))
+}
+
+/// The `VmHWM:   1234 kB` line of a `/proc/<pid>/status` text.
+fn vm_hwm_kb(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// `ru_maxrss` for `who`, in KiB (Linux reports KiB; macOS reports bytes).
@@ -175,8 +193,15 @@ mod tests {
         // block's own size rather than with the peak before it.
         let block = vec![1u8; 64 << 20];
         std::hint::black_box(&block);
-        let peak = rusage_max_rss_kb(libc::RUSAGE_SELF);
+        let peak = self_peak_kb();
         assert!(peak >= 64 * 1024, "peak {peak} KiB after touching 64 MiB");
+    }
+
+    #[test]
+    fn vm_hwm_is_read_from_the_status_text() {
+        let status = "Name:\tdemo\nVmPeak:\t  9000 kB\nVmHWM:\t    2140 kB\nVmRSS:\t 2000 kB\n";
+        assert_eq!(vm_hwm_kb(status), Some(2140));
+        assert_eq!(vm_hwm_kb("Name:\tdemo\n"), None);
     }
 
     #[test]
