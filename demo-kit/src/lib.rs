@@ -16,6 +16,7 @@ pub mod cli;
 pub mod span;
 pub mod summary;
 pub mod timeline;
+pub mod work;
 
 pub use cli::{Common, Limits};
 pub use span::{Clock, Span};
