@@ -15,6 +15,8 @@
 pub mod cli;
 pub mod span;
 pub mod summary;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod timeline;
 pub mod work;
 

@@ -1,0 +1,387 @@
+//! Helpers for the demos' integration tests (cargo feature `testing`): run a
+//! binary, read its JSON summary, and check the workspace conventions.
+//!
+//! A test crate turns it on in its `[dev-dependencies]`:
+//! `demo-kit = { workspace = true, features = ["testing"] }`. It adds no
+//! dependency: a [`Run`] is built from a `std::process::Command` or `Output`
+//! (which is also what assert_cmd's `.output()` returns).
+//!
+//! ```no_run
+//! use demo_kit::testing::{assert_spans_overlap, num, run, run_json};
+//!
+//! let bin = "target/debug/threads-demo"; // in a test: env!("CARGO_BIN_EXE_threads-demo")
+//! run(bin, &["--tasks", "0"]).assert_usage_error();
+//! let (out, summary) = run_json(bin, &["--tasks", "3"]);
+//! out.assert_exit(0);
+//! assert!(num(&summary, "elapsed_ms") >= 0.0);
+//! assert_spans_overlap(&summary);
+//! ```
+
+use serde_json::Value;
+use std::ffi::OsStr;
+use std::fmt;
+use std::process::{Command, Output};
+
+/// What a finished process did: its exit code and its output as text.
+#[derive(Debug)]
+pub struct Run {
+    /// What ran (the `Debug` form of its `Command`), for failure messages;
+    /// empty when the `Run` was made from a bare `Output`.
+    pub command: String,
+    /// The exit code; `None` if a signal ended the process.
+    pub code: Option<i32>,
+    /// Everything written to stdout (invalid UTF-8 replaced).
+    pub stdout: String,
+    /// Everything written to stderr (invalid UTF-8 replaced).
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            command: String::new(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// `{command}: exit {code}`, then both streams: the context of every failure message.
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: exit {:?}\n--- stdout:\n{}--- stderr:\n{}",
+            self.command, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    /// Runs `command` to the end with stdout and stderr captured.
+    ///
+    /// # Panics
+    /// If the process cannot be started.
+    pub fn of(command: &mut Command) -> Run {
+        let output = command
+            .output()
+            .unwrap_or_else(|err| panic!("{command:?} did not start: {err}"));
+        Run {
+            command: format!("{command:?}"),
+            ..Run::from(output)
+        }
+    }
+
+    /// Asserts the exit code, showing both streams if it is another one.
+    pub fn assert_exit(&self, code: i32) -> &Run {
+        assert_eq!(self.code, Some(code), "expected exit {code}; {self}");
+        self
+    }
+
+    /// The JSON summary: stdout must be exactly one line holding one JSON object.
+    ///
+    /// # Panics
+    /// If stdout is anything else.
+    pub fn json(&self) -> Value {
+        assert_eq!(self.stdout.lines().count(), 1, "one line on stdout: {self}");
+        let value: Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("stdout is not JSON ({err}): {self}"));
+        assert!(value.is_object(), "stdout is not a JSON object: {self}");
+        value
+    }
+
+    /// The lines of stderr that start with `error: `, in order.
+    pub fn error_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|line| line.starts_with("error: "))
+            .collect()
+    }
+
+    /// Asserts the workspace's answer to bad input: exit 2, exactly one line
+    /// on stderr, starting `error: `, no panic, and nothing on stdout.
+    pub fn assert_usage_error(&self) {
+        self.assert_exit(2);
+        assert_eq!(self.stderr.lines().count(), 1, "one line on stderr; {self}");
+        assert!(
+            self.stderr.starts_with("error: "),
+            "an `error: ` line; {self}"
+        );
+        assert!(!self.stderr.contains("panicked"), "no panic; {self}");
+        assert!(self.stdout.is_empty(), "nothing on stdout; {self}");
+    }
+}
+
+/// Runs `program` with `args` ([`Run::of`]).
+pub fn run(program: impl AsRef<OsStr>, args: &[&str]) -> Run {
+    Run::of(Command::new(program).args(args))
+}
+
+/// Runs `program` with `args` and `--json`; returns the run and its summary ([`Run::json`]).
+/// The exit code is not checked: that is the caller's [`Run::assert_exit`].
+pub fn run_json(program: impl AsRef<OsStr>, args: &[&str]) -> (Run, Value) {
+    let out = Run::of(Command::new(program).args(args).arg("--json"));
+    let summary = out.json();
+    (out, summary)
+}
+
+/// `value[key]` as a number.
+///
+/// # Panics
+/// If it is missing or not a number.
+pub fn num(value: &Value, key: &str) -> f64 {
+    value[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number in {value}"))
+}
+
+/// Each span of the summary as `(start_ms, end_ms)`, in the order listed.
+///
+/// # Panics
+/// If `spans` is not an array of spans.
+pub fn spans(summary: &Value) -> Vec<(f64, f64)> {
+    summary["spans"]
+        .as_array()
+        .unwrap_or_else(|| panic!("spans is not an array in {summary}"))
+        .iter()
+        .map(|span| (num(span, "start_ms"), num(span, "end_ms")))
+        .collect()
+}
+
+/// Asserts that there are at least two spans and all of them share a moment:
+/// the tasks ran at the same time. (For intervals, every pair overlapping
+/// and all overlapping at once are the same thing.)
+pub fn assert_spans_overlap(summary: &Value) {
+    let spans = spans(summary);
+    assert!(spans.len() >= 2, "at least two spans: {summary}");
+    let latest_start = spans.iter().map(|s| s.0).fold(f64::MIN, f64::max);
+    let earliest_end = spans.iter().map(|s| s.1).fold(f64::MAX, f64::min);
+    assert!(latest_start < earliest_end, "spans overlap: {summary}");
+}
+
+/// Asserts that there are at least two spans and, in the order listed (task
+/// order), each one starts no earlier than the one before it ended: the
+/// tasks ran one after another.
+pub fn assert_spans_in_turn(summary: &Value) {
+    let spans = spans(summary);
+    assert!(spans.len() >= 2, "at least two spans: {summary}");
+    for pair in spans.windows(2) {
+        assert!(
+            pair[1].0 >= pair[0].1,
+            "{:?} starts before {:?} ends: {summary}",
+            pair[1],
+            pair[0]
+        );
+    }
+}
+
+/// Asserts that every span lasted at least `ms` (each task waited its delay).
+pub fn assert_each_span_at_least(summary: &Value, ms: f64) {
+    for span in spans(summary) {
+        assert!(
+            span.1 - span.0 >= ms,
+            "{span:?} is under {ms} ms: {summary}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run_of(code: i32, stdout: &str, stderr: &str) -> Run {
+        Run {
+            command: "test".to_string(),
+            code: Some(code),
+            stdout: stdout.to_string(),
+            stderr: stderr.to_string(),
+        }
+    }
+
+    fn summary(spans: &[(f64, f64)]) -> Value {
+        let spans: Vec<Value> = spans
+            .iter()
+            .enumerate()
+            .map(|(task, (start, end))| json!({"task": task, "start_ms": start, "end_ms": end}))
+            .collect();
+        json!({ "spans": spans })
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn of_runs_a_command_and_keeps_code_and_streams() {
+        let out = Run::of(Command::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]));
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (Some(3), "out\n", "err\n")
+        );
+        assert!(out.command.contains("sh"), "{}", out.command);
+        out.assert_exit(3);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn run_json_adds_the_flag_and_parses_stdout() {
+        // `sh -c SCRIPT NAME ARG…`: the script echoes its last argument as JSON.
+        let (out, value) = run_json("sh", &["-c", r#"echo "{\"last\":\"$1\"}""#, "sh"]);
+        assert_eq!(value["last"], "--json", "{out}");
+    }
+
+    #[test]
+    #[should_panic(expected = "expected exit 0")]
+    fn assert_exit_fails_on_another_code() {
+        run_of(1, "", "").assert_exit(0);
+    }
+
+    #[test]
+    fn json_reads_one_object() {
+        let value = run_of(0, "{\"ok\":3}\n", "").json();
+        assert_eq!(value["ok"], 3);
+    }
+
+    #[test]
+    #[should_panic(expected = "one line on stdout")]
+    fn json_refuses_two_lines() {
+        run_of(0, "{\"ok\":3}\n{\"ok\":3}\n", "").json();
+    }
+
+    #[test]
+    #[should_panic(expected = "one line on stdout")]
+    fn json_refuses_nothing() {
+        run_of(0, "", "").json();
+    }
+
+    #[test]
+    #[should_panic(expected = "not JSON")]
+    fn json_refuses_text() {
+        run_of(0, "All threads have finished.\n", "").json();
+    }
+
+    #[test]
+    #[should_panic(expected = "not a JSON object")]
+    fn json_refuses_a_bare_value() {
+        run_of(0, "[1, 2]\n", "").json();
+    }
+
+    #[test]
+    fn error_lines_keeps_only_error_lines() {
+        let out = run_of(1, "", "Fetching A...\nerror: A failed\nerror: B failed\n");
+        assert_eq!(out.error_lines(), ["error: A failed", "error: B failed"]);
+    }
+
+    #[test]
+    fn a_usage_error_passes() {
+        run_of(2, "", "error: --tasks must be at least 1\n").assert_usage_error();
+    }
+
+    #[test]
+    #[should_panic(expected = "expected exit 2")]
+    fn usage_error_needs_exit_2() {
+        run_of(1, "", "error: bad\n").assert_usage_error();
+    }
+
+    #[test]
+    #[should_panic(expected = "one line on stderr")]
+    fn usage_error_needs_exactly_one_line() {
+        run_of(2, "", "error: bad\nUsage: demo [OPTIONS]\n").assert_usage_error();
+    }
+
+    #[test]
+    #[should_panic(expected = "an `error: ` line")]
+    fn usage_error_needs_the_error_prefix() {
+        run_of(2, "", "thread 'main' panicked at src/main.rs:1:1\n").assert_usage_error();
+    }
+
+    #[test]
+    #[should_panic(expected = "no panic")]
+    fn usage_error_refuses_a_panic() {
+        run_of(2, "", "error: thread 'main' panicked\n").assert_usage_error();
+    }
+
+    #[test]
+    #[should_panic(expected = "nothing on stdout")]
+    fn usage_error_needs_an_empty_stdout() {
+        run_of(2, "Thread 0: Starting...\n", "error: bad\n").assert_usage_error();
+    }
+
+    #[test]
+    fn num_reads_numbers() {
+        let value = json!({"elapsed_ms": 12.5, "tasks": 3});
+        assert_eq!(
+            (num(&value, "elapsed_ms"), num(&value, "tasks")),
+            (12.5, 3.0)
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "ideal_ms is not a number")]
+    fn num_fails_on_a_missing_key() {
+        num(&json!({"elapsed_ms": 1.0}), "ideal_ms");
+    }
+
+    #[test]
+    #[should_panic(expected = "spans is not an array")]
+    fn spans_need_an_array() {
+        spans(&json!({"ok": 3}));
+    }
+
+    #[test]
+    fn overlapping_spans_pass() {
+        assert_spans_overlap(&summary(&[(0.0, 100.0), (1.0, 101.0), (2.0, 99.0)]));
+    }
+
+    #[test]
+    #[should_panic(expected = "spans overlap")]
+    fn overlap_fails_when_one_span_starts_after_another_ended() {
+        // Each of the first two overlaps the middle one, not each other.
+        assert_spans_overlap(&summary(&[(0.0, 10.0), (5.0, 25.0), (20.0, 30.0)]));
+    }
+
+    #[test]
+    #[should_panic(expected = "spans overlap")]
+    fn overlap_fails_when_spans_only_touch() {
+        assert_spans_overlap(&summary(&[(0.0, 10.0), (10.0, 20.0)]));
+    }
+
+    #[test]
+    #[should_panic(expected = "at least two spans")]
+    fn overlap_needs_two_spans() {
+        assert_spans_overlap(&summary(&[(0.0, 10.0)]));
+    }
+
+    #[test]
+    fn spans_in_turn_pass_even_when_touching() {
+        assert_spans_in_turn(&summary(&[(0.0, 10.0), (10.0, 20.0), (25.0, 30.0)]));
+    }
+
+    #[test]
+    #[should_panic(expected = "starts before")]
+    fn in_turn_fails_on_an_overlap() {
+        assert_spans_in_turn(&summary(&[(0.0, 10.0), (9.9, 20.0)]));
+    }
+
+    #[test]
+    #[should_panic(expected = "starts before")]
+    fn in_turn_fails_out_of_task_order() {
+        assert_spans_in_turn(&summary(&[(10.0, 20.0), (0.0, 10.0)]));
+    }
+
+    #[test]
+    #[should_panic(expected = "at least two spans")]
+    fn in_turn_needs_two_spans() {
+        assert_spans_in_turn(&summary(&[]));
+    }
+
+    #[test]
+    fn long_enough_spans_pass() {
+        assert_each_span_at_least(&summary(&[(0.0, 100.0), (5.0, 105.5)]), 100.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "is under 100 ms")]
+    fn a_short_span_fails() {
+        assert_each_span_at_least(&summary(&[(0.0, 100.0), (5.0, 104.0)]), 100.0);
+    }
+}
