@@ -109,46 +109,18 @@ def run_simulated(clock, args):
     return kit.report(fields, args)
 
 
-def with_server(url):
-    """(url or our own server's base URL, the server to shut down or None)."""
-    if url is not None:
-        return url, None
-    import local_server
-
-    server = local_server.LocalServer()
-    return server.base_url, server
-
-
 def run_http(clock, args):
-    base_url, server = with_server(args.base_url)
     timeout_s = args.timeout_ms / 1e3
-    try:
+    with kit.serving(args.base_url) as base_url:
         spans, failed = asyncio.run(gather_all(
             clock, args, lambda name: fetch_http(base_url, name, args.delay_ms, timeout_s)))
         fields = kit.summary(DEMO, "http", args, clock, args.delay_ms, spans, failed)
-    finally:
-        if server:
-            server.shutdown()
     return kit.report(fields, args)
 
 
-def run_get(clock, args):
-    base_url, server = with_server(args.url)
-    url = base_url if args.url is not None else f"{base_url}/data/1"
-    spans, failed = [], 0
-    try:
-        start_ms = clock.ms()
-        document = asyncio.run(get_json(url, args.timeout_ms / 1e3))
-        spans.append({"task": 0, "start_ms": start_ms, "end_ms": clock.ms()})
-        kit.say(json.dumps(document))
-    except RuntimeError as err:
-        kit.error(str(err))
-        failed = 1
-    finally:
-        if server:
-            server.shutdown()
-    args.tasks, args.delay_ms = 1, 0  # as in Rust: one call, no simulated wait
-    return kit.report(kit.summary(DEMO, "get", args, clock, 0, spans, failed), args)
+def get_json_once(url, timeout_s):
+    """get_json on an event loop of its own, for the single call of `get`."""
+    return asyncio.run(get_json(url, timeout_s))
 
 
 def run_blocking(clock, args):
@@ -173,24 +145,15 @@ def run_blocking(clock, args):
 
 
 def main(argv=None):
-    parser = kit.add_common(kit.Parser(prog="async_fetch.py", description=__doc__.split("\n\n")[1]))
-    sub = parser.add_subparsers(dest="command")
-    http = kit.add_common(sub.add_parser("http", help="the same over real HTTP"), top=False)
-    http.add_argument("--base-url", metavar="URL", help="a slow-server to use instead of our own")
-    get = kit.add_common(sub.add_parser("get", help="one GET of a small JSON document"), top=False)
-    get.add_argument("url", nargs="?", metavar="URL", help="default: our own server's /data/1")
-    for p in (http, get):
-        p.add_argument("--timeout-ms", metavar="MS", type=kit.bounded(1, 600_000), default=30_000)
-    kit.add_common(sub.add_parser("blocking", help="time.sleep inside a coroutine"), top=False)
-    args = kit.parse(parser, argv)
-    clock = kit.Clock(CLOCK_START)
-    if args.command == "http":
-        return run_http(clock, args)
-    if args.command == "get":
-        return run_get(clock, args)
-    if args.command == "blocking":
-        return run_blocking(clock, args)
-    return run_simulated(clock, args)
+    parser, sub = kit.command_parser("async_fetch.py", __doc__)
+    kit.add_fetch_commands(sub, "the same over real HTTP")
+    kit.subcommand(sub, "blocking", "time.sleep inside a coroutine")
+    return kit.run(parser, argv, CLOCK_START, {
+        None: run_simulated,
+        "http": run_http,
+        "get": lambda clock, args: kit.run_get(DEMO, clock, args, get_json_once),
+        "blocking": run_blocking,
+    })
 
 
 if __name__ == "__main__":

@@ -7,7 +7,12 @@
   that stdout holds exactly one JSON object;
 - `Clock`/`span`, milliseconds since the top of the script;
 - `summary`/`report`, the same JSON summary as the Rust demos print;
-- `site_name`, the article's "website A", "website B", ...
+- `site_name`, the article's "website A", "website B", ...;
+- `command_parser`/`subcommand`/`run`, the shape every script's `main` shares;
+- the parts the CPU variants share (`threads_demo.py cpu`, `process_demo.py cpu`):
+  `add_cpu`, `sum_of_squares`, `split`, `sequential_pass`, `cpu_report`;
+- the parts the fetch scripts share (`sync_fetch.py`, `async_fetch.py`):
+  `add_fetch_commands`, `serving`, `run_get`.
 
 `local_server.py` holds the stdlib stand-in for the `slow-server` crate.
 
@@ -15,8 +20,10 @@ Standard library only: these scripts must run on any python3 >= 3.8.
 """
 
 import argparse
+import contextlib
 import json
 import math
+import os
 import resource
 import sys
 import time
@@ -160,3 +167,126 @@ def chart(spans, width=50):
 def site_name(i):
     """The article's "website A", "website B", ...; numbers past Z."""
     return chr(ord("A") + i) if i < 26 else str(i)
+
+
+# ---- The shape of every script's main ----------------------------------------
+
+
+def command_parser(prog, doc):
+    """The script's parser (the common flags; its description is the second
+    paragraph of `doc`) and the set its subcommands are added to."""
+    parser = add_common(Parser(prog=prog, description=doc.split("\n\n")[1]))
+    return parser, parser.add_subparsers(dest="command")
+
+
+def subcommand(sub, name, help):
+    """A subcommand that takes the common flags too, before or after its name."""
+    return add_common(sub.add_parser(name, help=help), top=False)
+
+
+def run(parser, argv, clock_start, commands):
+    """Parses argv and runs commands[subcommand name] (None: no subcommand)
+    with (clock, args); returns its exit code."""
+    args = parse(parser, argv)
+    return commands[args.command](Clock(clock_start), args)
+
+
+# ---- The CPU-bound variants: threads_demo.py cpu, process_demo.py cpu ----------
+
+CPU_SIZE = 20_000_000  # about 1.3 s per pass in CPython 3.11 here; Rust's own size is far larger
+MASK = (1 << 64) - 1  # Rust sums with wrapping u64 arithmetic; the same result modulo 2**64
+
+
+def add_cpu(sub, help, max_workers):
+    """The `cpu` subcommand with --size and --workers, as in the Rust demos."""
+    cpu = subcommand(sub, "cpu", help)
+    cpu.add_argument("--size", type=bounded(1, 10**12), default=CPU_SIZE, metavar="N")
+    cpu.add_argument("--workers", type=bounded(1, max_workers), default=os.cpu_count() or 1,
+                     metavar="N")
+    return cpu
+
+
+def sum_of_squares(bounds):
+    """The sum of i*i for i in start..stop, wrapped to 64 bits like Rust's u64."""
+    start, stop = bounds
+    return sum(i * i for i in range(start, stop)) & MASK
+
+
+def split(size, workers):
+    """0..size cut into at most `workers` contiguous (start, stop) parts."""
+    step = -(-size // workers)
+    return [(lo, min(lo + step, size)) for lo in range(0, size, step)]
+
+
+def sequential_pass(args, label):
+    """The whole sum in this thread; prints its time; returns (the sum, ms)."""
+    t0 = time.perf_counter()
+    expected = sum_of_squares((0, args.size))
+    sequential_ms = (time.perf_counter() - t0) * 1e3
+    say(f"{label:<12} {sequential_ms:8.1f} ms")
+    return expected, sequential_ms
+
+
+def cpu_report(demo, clock, args, kind, expected, total, spans, sequential_ms, parallel_ms,
+               note=""):
+    """Ends a CPU variant: checks the parallel total against the sequential one,
+    prints the speedup, and reports the summary with the fields the Rust `cpu`
+    variants add (`{kind}_ms`, `{kind}_speedup`, kind being threads or processes)."""
+    workers = args.workers
+    failed = 0 if total == expected else 1
+    if failed:
+        error(f"the {kind} summed to {total}, not {expected}")
+    speedup = sequential_ms / parallel_ms if parallel_ms > 0 else 0.0
+    say(f"{workers} {kind + ':':<10} {parallel_ms:8.1f} ms  speedup {speedup:.2f}x{note}")
+    args.tasks, args.delay_ms = workers, 0  # as in Rust: the tasks are the workers; nothing waits
+    fields = summary(demo, "cpu", args, clock, sequential_ms / workers, spans, failed,
+                     size=args.size, workers=workers, result=expected,
+                     sequential_ms=round(sequential_ms, 2),
+                     **{f"{kind}_ms": round(parallel_ms, 2), f"{kind}_speedup": round(speedup, 3)})
+    return report(fields, args)
+
+
+# ---- The fetch scripts: sync_fetch.py, async_fetch.py --------------------------
+
+
+def add_fetch_commands(sub, http_help):
+    """The `http` and `get` subcommands, with the flags of the Rust fetch demos."""
+    http = subcommand(sub, "http", http_help)
+    http.add_argument("--base-url", metavar="URL", help="a slow-server to use instead of our own")
+    get = subcommand(sub, "get", "one GET of a small JSON document")
+    get.add_argument("url", nargs="?", metavar="URL", help="default: our own server's /data/1")
+    for p in (http, get):
+        p.add_argument("--timeout-ms", metavar="MS", type=bounded(1, 600_000), default=30_000)
+
+
+@contextlib.contextmanager
+def serving(base_url):
+    """Yields base_url, or when it is None the base URL of our own local
+    server, started here and shut down on leaving."""
+    if base_url is not None:
+        yield base_url
+        return
+    import local_server  # only the HTTP variants pay for importing http.server
+
+    server = local_server.LocalServer()
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+
+
+def run_get(demo, clock, args, get_json):
+    """The single-call example: get_json(url, timeout_s) once (args.url, or our
+    own server's /data/1), the document printed; a failure is one error line."""
+    spans, failed = [], 0
+    with serving(args.url) as base_url:
+        url = base_url if args.url is not None else f"{base_url}/data/1"
+        try:
+            document, span = clock.span(0, get_json, url, args.timeout_ms / 1e3)
+            say(json.dumps(document))
+            spans.append(span)
+        except RuntimeError as err:
+            error(str(err))
+            failed = 1
+    args.tasks, args.delay_ms = 1, 0  # as in Rust: one call, no simulated wait
+    return report(summary(demo, "get", args, clock, 0, spans, failed), args)

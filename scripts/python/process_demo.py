@@ -20,15 +20,12 @@ import time
 CLOCK_START = time.perf_counter()  # the run's clock, like Clock::start() at the top of main
 
 import multiprocessing  # noqa: E402 (imports come after the clock on purpose)
-import os  # noqa: E402
 import queue as queue_module  # noqa: E402
 import sys  # noqa: E402
 
 import demo_kit as kit  # noqa: E402
 
 DEMO = "process-demo"
-CPU_SIZE = 20_000_000  # same as threads_demo.py: about 1.3 s per pass in CPython 3.11 here
-MASK = (1 << 64) - 1
 
 value = 0  # the module-level value `isolation` changes in each child
 
@@ -111,62 +108,36 @@ def run_isolation(clock, args):
     return kit.report(fields, args)
 
 
-def sum_of_squares(bounds):
-    start, stop = bounds
-    return sum(i * i for i in range(start, stop)) & MASK
-
-
-def run_cpu(clock, args):
-    size, workers = args.size, args.workers
-    kit.say(f"Sum of squares below {size:,}: once in this process, then on {workers} processes")
-    t0 = time.perf_counter()
-    expected = sum_of_squares((0, size))
-    sequential_ms = (time.perf_counter() - t0) * 1e3
-    kit.say(f"one process: {sequential_ms:8.1f} ms")
-
-    step = -(-size // workers)
-    parts = [(lo, min(lo + step, size)) for lo in range(0, size, step)]
-    t0 = time.perf_counter()
+def sum_in_processes(clock, parts, workers):
+    """The parts on a pool of worker processes; returns (their wrapped total, spans)."""
     start_ms = clock.ms()
     pool = context().Pool(workers)  # starting the workers is part of the cost, as in Rust
     try:
-        results = pool.map(sum_of_squares, parts)
+        results = pool.map(kit.sum_of_squares, parts)
     finally:
         pool.close()
         pool.join()  # waited for, so their memory counts in max_rss_kb
-    processes_ms = (time.perf_counter() - t0) * 1e3
     spans = [{"task": i, "start_ms": start_ms, "end_ms": clock.ms()} for i in range(len(parts))]
-    total = sum(results) & MASK
-    failed = 0 if total == expected else 1
-    if failed:
-        kit.error(f"the processes summed to {total}, not {expected}")
-    speedup = sequential_ms / processes_ms if processes_ms > 0 else 0.0
-    kit.say(f"{workers} processes: {processes_ms:8.1f} ms  speedup {speedup:.2f}x")
-    args.tasks, args.delay_ms = workers, 0  # as in Rust: the tasks are the workers; nothing waits
-    fields = kit.summary(DEMO, "cpu", args, clock, sequential_ms / workers, spans, failed,
-                         size=size, workers=workers, result=expected,
-                         sequential_ms=round(sequential_ms, 2),
-                         processes_ms=round(processes_ms, 2),
-                         processes_speedup=round(speedup, 3))
-    return kit.report(fields, args)
+    return sum(results) & kit.MASK, spans
+
+
+def run_cpu(clock, args):
+    kit.say(f"Sum of squares below {args.size:,}: "
+            f"once in this process, then on {args.workers} processes")
+    expected, sequential_ms = kit.sequential_pass(args, "one process:")
+    t0 = time.perf_counter()
+    total, spans = sum_in_processes(clock, kit.split(args.size, args.workers), args.workers)
+    processes_ms = (time.perf_counter() - t0) * 1e3
+    return kit.cpu_report(DEMO, clock, args, "processes", expected, total, spans, sequential_ms,
+                          processes_ms)
 
 
 def main(argv=None):
-    parser = kit.add_common(kit.Parser(prog="process_demo.py", description=__doc__.split("\n\n")[1]))
-    sub = parser.add_subparsers(dest="command")
-    kit.add_common(sub.add_parser("isolation", help="each child changes its own copy of a value"),
-                   top=False)
-    cpu = kit.add_common(sub.add_parser("cpu", help="CPU-bound sum of squares on processes"),
-                         top=False)
-    cpu.add_argument("--size", type=kit.bounded(1, 10**12), default=CPU_SIZE, metavar="N")
-    cpu.add_argument("--workers", type=kit.bounded(1, 256), default=os.cpu_count() or 1, metavar="N")
-    args = kit.parse(parser, argv)
-    clock = kit.Clock(CLOCK_START)
-    if args.command == "isolation":
-        return run_isolation(clock, args)
-    if args.command == "cpu":
-        return run_cpu(clock, args)
-    return run_default(clock, args)
+    parser, sub = kit.command_parser("process_demo.py", __doc__)
+    kit.subcommand(sub, "isolation", "each child changes its own copy of a value")
+    kit.add_cpu(sub, "CPU-bound sum of squares on processes", max_workers=256)
+    return kit.run(parser, argv, CLOCK_START,
+                   {None: run_default, "isolation": run_isolation, "cpu": run_cpu})
 
 
 if __name__ == "__main__":

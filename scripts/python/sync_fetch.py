@@ -70,63 +70,26 @@ def run_sequence(clock, args, variant, fetch):
     return kit.report(fields, args)
 
 
-def run_http(clock, args):
-    server = None
-    base_url = args.base_url
-    if base_url is None:
-        import local_server
+def run_simulated(clock, args):
+    delay_s = args.delay_ms / 1e3
+    return run_sequence(clock, args, "simulated", lambda name: fetch_simulated(name, delay_s))
 
-        server = local_server.LocalServer()
-        base_url = server.base_url
+
+def run_http(clock, args):
     timeout_s = args.timeout_ms / 1e3
-    try:
+    with kit.serving(args.base_url) as base_url:
         return run_sequence(clock, args, "http",
                             lambda name: fetch_http(base_url, name, args.delay_ms, timeout_s))
-    finally:
-        if server:
-            server.shutdown()
-
-
-def run_get(clock, args):
-    server = None
-    url = args.url
-    if url is None:
-        import local_server
-
-        server = local_server.LocalServer()
-        url = f"{server.base_url}/data/1"
-    spans, failed = [], 0
-    try:
-        document, span = clock.span(0, get_json, url, args.timeout_ms / 1e3)
-        kit.say(json.dumps(document))
-        spans.append(span)
-    except RuntimeError as err:
-        kit.error(str(err))
-        failed = 1
-    finally:
-        if server:
-            server.shutdown()
-    args.tasks, args.delay_ms = 1, 0  # as in Rust: one call, no simulated wait
-    return kit.report(kit.summary(DEMO, "get", args, clock, 0, spans, failed), args)
 
 
 def main(argv=None):
-    parser = kit.add_common(kit.Parser(prog="sync_fetch.py", description=__doc__.split("\n\n")[1]))
-    sub = parser.add_subparsers(dest="command")
-    http = kit.add_common(sub.add_parser("http", help="the same over real HTTP (urllib)"), top=False)
-    http.add_argument("--base-url", metavar="URL", help="a slow-server to use instead of our own")
-    get = kit.add_common(sub.add_parser("get", help="one GET of a small JSON document"), top=False)
-    get.add_argument("url", nargs="?", metavar="URL", help="default: our own server's /data/1")
-    for p in (http, get):
-        p.add_argument("--timeout-ms", metavar="MS", type=kit.bounded(1, 600_000), default=30_000)
-    args = kit.parse(parser, argv)
-    clock = kit.Clock(CLOCK_START)
-    if args.command == "http":
-        return run_http(clock, args)
-    if args.command == "get":
-        return run_get(clock, args)
-    delay_s = args.delay_ms / 1e3
-    return run_sequence(clock, args, "simulated", lambda name: fetch_simulated(name, delay_s))
+    parser, sub = kit.command_parser("sync_fetch.py", __doc__)
+    kit.add_fetch_commands(sub, "the same over real HTTP (urllib)")
+    return kit.run(parser, argv, CLOCK_START, {
+        None: run_simulated,
+        "http": run_http,
+        "get": lambda clock, args: kit.run_get(DEMO, clock, args, get_json),
+    })
 
 
 if __name__ == "__main__":

@@ -16,15 +16,12 @@ import time
 
 CLOCK_START = time.perf_counter()  # the run's clock, like Clock::start() at the top of main
 
-import os  # noqa: E402 (imports come after the clock on purpose)
-import sys  # noqa: E402
+import sys  # noqa: E402 (imports come after the clock on purpose)
 import threading  # noqa: E402
 
 import demo_kit as kit  # noqa: E402
 
 DEMO = "threads-demo"
-CPU_SIZE = 20_000_000  # about 1.3 s per pass in CPython 3.11 here; Rust's own size is far larger
-MASK = (1 << 64) - 1  # Rust sums with wrapping u64 arithmetic; the same result modulo 2**64
 
 
 def wait_then_finish(number, delay_s):
@@ -87,67 +84,41 @@ def run_shared(clock, args):
     return kit.report(fields, args)
 
 
-def sum_of_squares(start, stop):
-    return sum(i * i for i in range(start, stop)) & MASK
-
-
-def chunks(size, workers):
-    step = -(-size // workers)
-    return [(lo, min(lo + step, size)) for lo in range(0, size, step)] or [(0, 0)]
-
-
-def run_cpu(clock, args):
-    size, workers = args.size, args.workers
-    kit.say(f"Sum of squares below {size:,}: once on one thread, then on {workers} threads")
-    t0 = time.perf_counter()
-    expected = sum_of_squares(0, size)
-    sequential_ms = (time.perf_counter() - t0) * 1e3
-    kit.say(f"one thread:  {sequential_ms:8.1f} ms")
-
-    parts = chunks(size, workers)
+def sum_on_threads(clock, parts):
+    """One thread per part; returns (their wrapped total, their spans)."""
     results = [None] * len(parts)
     spans = []
 
     def work(i):
         start_ms = clock.ms()
-        results[i] = sum_of_squares(*parts[i])  # holds the GIL except at switch points
+        results[i] = kit.sum_of_squares(parts[i])  # holds the GIL except at switch points
         spans.append({"task": i, "start_ms": start_ms, "end_ms": clock.ms()})
 
-    t0 = time.perf_counter()
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(parts))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return sum(r for r in results if r is not None) & kit.MASK, spans
+
+
+def run_cpu(clock, args):
+    kit.say(f"Sum of squares below {args.size:,}: "
+            f"once on one thread, then on {args.workers} threads")
+    expected, sequential_ms = kit.sequential_pass(args, "one thread:")
+    t0 = time.perf_counter()
+    total, spans = sum_on_threads(clock, kit.split(args.size, args.workers))
     threads_ms = (time.perf_counter() - t0) * 1e3
-    total = sum(r for r in results if r is not None) & MASK
-    failed = 0 if total == expected else 1
-    if failed:
-        kit.error(f"the threads summed to {total}, not {expected}")
-    speedup = sequential_ms / threads_ms if threads_ms > 0 else 0.0
-    kit.say(f"{workers} threads:   {threads_ms:8.1f} ms  speedup {speedup:.2f}x (the GIL runs one at a time)")
-    args.tasks, args.delay_ms = workers, 0  # as in Rust: the tasks are the workers; nothing waits
-    fields = kit.summary(DEMO, "cpu", args, clock, sequential_ms / workers, spans, failed,
-                         size=size, workers=workers, result=expected,
-                         sequential_ms=round(sequential_ms, 2), threads_ms=round(threads_ms, 2),
-                         threads_speedup=round(speedup, 3))
-    return kit.report(fields, args)
+    return kit.cpu_report(DEMO, clock, args, "threads", expected, total, spans, sequential_ms,
+                          threads_ms, note=" (the GIL runs one at a time)")
 
 
 def main(argv=None):
-    parser = kit.add_common(kit.Parser(prog="threads_demo.py", description=__doc__.split("\n\n")[1]))
-    sub = parser.add_subparsers(dest="command")
-    kit.add_common(sub.add_parser("shared", help="every thread adds to one shared counter"), top=False)
-    cpu = kit.add_common(sub.add_parser("cpu", help="CPU-bound sum of squares on threads"), top=False)
-    cpu.add_argument("--size", type=kit.bounded(1, 10**12), default=CPU_SIZE, metavar="N")
-    cpu.add_argument("--workers", type=kit.bounded(1, 1024), default=os.cpu_count() or 1, metavar="N")
-    args = kit.parse(parser, argv)
-    clock = kit.Clock(CLOCK_START)
-    if args.command == "shared":
-        return run_shared(clock, args)
-    if args.command == "cpu":
-        return run_cpu(clock, args)
-    return run_default(clock, args)
+    parser, sub = kit.command_parser("threads_demo.py", __doc__)
+    kit.subcommand(sub, "shared", "every thread adds to one shared counter")
+    kit.add_cpu(sub, "CPU-bound sum of squares on threads", max_workers=1024)
+    return kit.run(parser, argv, CLOCK_START,
+                   {None: run_default, "shared": run_shared, "cpu": run_cpu})
 
 
 if __name__ == "__main__":
