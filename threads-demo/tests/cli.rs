@@ -2,48 +2,21 @@
 //! summary, its timing (as a broad ratio, never an exact time) and its
 //! answers to bad flags.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+use assert_cmd::cargo::cargo_bin;
+use demo_kit::testing::{self, Run, assert_each_span_at_least, assert_spans_overlap, num};
 use serde_json::Value;
-use std::process::Output;
 use std::time::Instant;
 
 /// Runs the binary with `args` and returns what it did.
-fn run(args: &[&str]) -> Output {
-    cargo_bin_cmd!("threads-demo")
-        .args(args)
-        .output()
-        .expect("the threads-demo binary runs")
+fn run(args: &[&str]) -> Run {
+    testing::run(cargo_bin!("threads-demo"), args)
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Runs with `--json`, checks it succeeded and that stdout is exactly one JSON object.
+/// Runs with `--json`, checks it succeeded, and returns the one JSON object on stdout.
 fn json(args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let output = run(&all);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
-    assert_eq!(
-        text.lines().count(),
-        1,
-        "one line of JSON on stdout: {text}"
-    );
-    let value: Value = serde_json::from_str(&text).expect("stdout is JSON");
-    assert!(value.is_object(), "{value}");
-    value
-}
-
-fn number(value: &Value, key: &str) -> f64 {
-    value[key]
-        .as_f64()
-        .unwrap_or_else(|| panic!("{key} is a number in {value}"))
+    let (out, summary) = testing::run_json(cargo_bin!("threads-demo"), args);
+    out.assert_exit(0);
+    summary
 }
 
 fn sorted_lines(text: &str) -> Vec<String> {
@@ -54,9 +27,9 @@ fn sorted_lines(text: &str) -> Vec<String> {
 
 #[test]
 fn every_thread_starts_and_finishes_then_main_reports() {
-    let output = run(&["--tasks", "3", "--delay-ms", "100"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    let out = run(&["--tasks", "3", "--delay-ms", "100"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
     // Threads interleave, so compare the lines as a set; only the last line
     // has a fixed place, because main prints it after joining every thread.
     let mut expected: Vec<String> = (0..3)
@@ -69,9 +42,9 @@ fn every_thread_starts_and_finishes_then_main_reports() {
         .collect();
     expected.push("All threads have finished.".to_string());
     expected.sort();
-    assert_eq!(sorted_lines(&text), expected);
+    assert_eq!(sorted_lines(text), expected);
     assert_eq!(text.lines().last(), Some("All threads have finished."));
-    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+    assert!(out.stderr.is_empty(), "{out}");
 }
 
 #[test]
@@ -81,7 +54,7 @@ fn json_summary_parses_and_the_three_spans_overlap() {
     assert_eq!(value["variant"], "threads");
     assert_eq!(value["tasks"], 3);
     assert_eq!(value["delay_ms"], 200);
-    assert_eq!(number(&value, "ideal_ms"), 200.0);
+    assert_eq!(num(&value, "ideal_ms"), 200.0);
     assert_eq!(
         (value["ok"].as_u64(), value["failed"].as_u64()),
         (Some(3), Some(0))
@@ -90,26 +63,16 @@ fn json_summary_parses_and_the_three_spans_overlap() {
         value["max_rss_kb"].as_u64().is_some_and(|kb| kb > 0),
         "{value}"
     );
-    let spans: Vec<(f64, f64)> = value["spans"]
-        .as_array()
-        .expect("spans is an array")
-        .iter()
-        .map(|s| (number(s, "start_ms"), number(s, "end_ms")))
-        .collect();
-    assert_eq!(spans.len(), 3);
-    for (i, a) in spans.iter().enumerate() {
-        assert!(a.1 - a.0 >= 200.0, "each task waited its delay: {a:?}");
-        for b in &spans[i + 1..] {
-            assert!(a.0 < b.1 && b.0 < a.1, "spans {a:?} and {b:?} overlap");
-        }
-    }
+    assert_eq!(value["spans"].as_array().map(Vec::len), Some(3));
+    assert_each_span_at_least(&value, 200.0);
+    assert_spans_overlap(&value);
 }
 
 #[test]
 fn under_json_the_narrative_moves_to_stderr() {
-    let output = run(&["--tasks", "2", "--delay-ms", "10", "--json"]);
-    assert!(stderr(&output).contains("All threads have finished."));
-    assert!(!stdout(&output).contains("Thread"));
+    let out = run(&["--tasks", "2", "--delay-ms", "10", "--json"]);
+    assert!(out.stderr.contains("All threads have finished."), "{out}");
+    assert!(!out.stdout.contains("Thread"), "{out}");
 }
 
 #[test]
@@ -119,15 +82,12 @@ fn a_concurrent_run_is_much_faster_than_one_after_another() {
     let value = json(&["--tasks", "10", "--delay-ms", "100"]);
     let wall_ms = started.elapsed().as_secs_f64() * 1e3;
     let sequential_ms = tasks * delay_ms;
-    assert!(
-        number(&value, "elapsed_ms") < 0.6 * sequential_ms,
-        "{value}"
-    );
+    assert!(num(&value, "elapsed_ms") < 0.6 * sequential_ms, "{value}");
     assert!(
         wall_ms < 0.6 * sequential_ms,
         "whole process took {wall_ms:.0} ms"
     );
-    assert!(number(&value, "elapsed_ms") >= delay_ms, "{value}");
+    assert!(num(&value, "elapsed_ms") >= delay_ms, "{value}");
 }
 
 #[test]
@@ -147,28 +107,22 @@ fn bad_flags_are_one_error_line_and_exit_2() {
         &["cpu", "--workers", "-2"],
     ];
     for args in cases {
-        let output = run(args);
-        let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert!(stdout(&output).is_empty(), "{args:?}");
+        run(args).assert_usage_error();
     }
 }
 
 #[test]
 fn help_names_the_python_original() {
-    let output = run(&["--help"]);
-    assert_eq!(output.status.code(), Some(0));
-    assert!(stdout(&output).contains("threading.Thread"));
+    let out = run(&["--help"]);
+    out.assert_exit(0);
+    assert!(out.stdout.contains("threading.Thread"), "{out}");
 }
 
 #[test]
 fn timeline_draws_one_bar_per_task() {
-    let output = run(&["--tasks", "2", "--delay-ms", "50", "--timeline"]);
-    assert_eq!(output.status.code(), Some(0));
-    let text = stdout(&output);
+    let out = run(&["--tasks", "2", "--delay-ms", "50", "--timeline"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
     assert!(
         text.contains("task 0 |") && text.contains("task 1 |"),
         "{text}"
@@ -183,9 +137,9 @@ fn shared_counter_sees_every_threads_additions() {
     assert_eq!(value["counter"], value["expected"]);
     assert_eq!(value["spans"].as_array().map(Vec::len), Some(4));
 
-    let output = run(&["shared", "--tasks", "2", "--delay-ms", "10"]);
-    assert_eq!(output.status.code(), Some(0));
-    let text = stdout(&output);
+    let out = run(&["shared", "--tasks", "2", "--delay-ms", "10"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
     assert!(
         text.contains("Shared counter: 2000 (expected 2000"),
         "{text}"
@@ -213,38 +167,42 @@ fn cpu_results_agree_and_the_summary_has_its_fields() {
         "rayon_speedup",
         "ideal_ms",
     ] {
-        assert!(number(&value, key) >= 0.0, "{key} in {value}");
+        assert!(num(&value, key) >= 0.0, "{key} in {value}");
     }
     assert_eq!(value["spans"].as_array().map(Vec::len), Some(3));
 
-    let output = run(&["cpu", "--size", "100000", "--workers", "2"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    let out = run(&["cpu", "--size", "100000", "--workers", "2"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
     assert!(text.contains("All three results are equal."), "{text}");
     assert!(text.contains("GIL"), "{text}");
     assert_eq!(text.matches("result 333328333350000").count(), 3, "{text}");
 }
 
 /// Under an address-space limit of 300 MB the OS refuses most of 1000 thread
-/// stacks (2 MiB each): every refusal is an `error:` line, the threads that
-/// did start still finish and are counted, and the exit code is 1.
+/// stacks (2 MiB each): the first refusal is an `error:` line and one more
+/// line counts them all, the threads that did start still finish and are
+/// counted, and the exit code is 1.
 #[cfg(target_os = "linux")]
 #[test]
 fn threads_the_os_refuses_are_reported_and_the_others_still_finish() {
-    let bin = assert_cmd::cargo::cargo_bin!("threads-demo");
-    let output = std::process::Command::new("sh")
-        .args(["-c", "ulimit -v 300000 && exec \"$0\" \"$@\""])
-        .arg(bin)
-        .args(["--tasks", "1000", "--delay-ms", "50", "--json"])
-        .output()
-        .expect("sh runs");
-    let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{err}");
+    let out = Run::of(
+        std::process::Command::new("sh")
+            .args(["-c", "ulimit -v 300000 && exec \"$0\" \"$@\""])
+            .arg(cargo_bin!("threads-demo"))
+            .args(["--tasks", "1000", "--delay-ms", "50", "--json"]),
+    );
+    out.assert_exit(1);
+    let err = &out.stderr;
     assert!(!err.contains("panicked"), "{err}");
-    let refused = err
+    // The first refusal is one line, and one more line counts them all.
+    let first = err.matches("error: could not start thread").count();
+    let refused: usize = err
         .lines()
-        .filter(|l| l.starts_with("error: could not start thread"))
-        .count();
+        .find_map(|l| l.strip_suffix(" threads could not start (the first error is above)"))
+        .and_then(|l| l.strip_prefix("error: ")?.split(' ').next()?.parse().ok())
+        .unwrap_or(0);
+    assert_eq!(first, 1, "{err}");
     let started = err.matches(": Starting...").count();
     let finished = err.matches(": Finishing.").count();
     assert!(
@@ -253,7 +211,7 @@ fn threads_the_os_refuses_are_reported_and_the_others_still_finish() {
     );
     assert_eq!(started, finished);
     assert!(err.contains("All threads have finished."));
-    let value: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    let value = out.json();
     assert_eq!(value["failed"].as_u64(), Some(refused as u64));
     assert_eq!(value["ok"].as_u64(), Some(finished as u64));
     assert_eq!(refused + finished, 1000);
