@@ -233,6 +233,17 @@ struct Machine {
 }
 
 impl Machine {
+    /// `fields` (a JSON object) with the machine's `cores`, `cpu`, `date` and `python` added.
+    fn with_json(&self, mut fields: serde_json::Value) -> serde_json::Value {
+        if let Some(object) = fields.as_object_mut() {
+            object.insert("cores".into(), self.cores.into());
+            object.insert("cpu".into(), self.cpu.clone().into());
+            object.insert("date".into(), self.date.clone().into());
+            object.insert("python".into(), self.python.clone().into());
+        }
+        fields
+    }
+
     fn line(&self) -> String {
         let Machine {
             cores,
@@ -257,16 +268,9 @@ fn scale_mode(runner: &Runner, machine: &Machine, quick: bool, format: Format) -
     let delay = if quick { 200 } else { plan::SCALE_DELAY_MS };
     let points = scale::run(runner, delay, quick);
     if let Format::Json = format {
-        let Machine {
-            cores,
-            cpu,
-            date,
-            python,
-        } = machine;
-        let out = json!({
-            "mode": "scale", "delay_ms": delay, "cores": cores, "cpu": cpu, "date": date,
-            "python": python, "points": scale::to_json(&points),
-        });
+        let out = machine.with_json(json!({
+            "mode": "scale", "delay_ms": delay, "points": scale::to_json(&points),
+        }));
         println!("{out}");
         return ExitCode::SUCCESS;
     }
@@ -337,22 +341,15 @@ fn table_mode(
                   starting the process (a pyenv shim alone adds 70-80 ms).";
     match format {
         Format::Json => {
-            let Machine {
-                cores,
-                cpu,
-                date,
-                python,
-            } = machine;
             let tolerance = json!({
                 "fraction": TOLERANCE.fraction, "floor_ms": TOLERANCE.floor_ms,
                 "cpu_min_speedup": TOLERANCE.cpu_min_speedup, "rule": TOLERANCE.describe(),
             });
-            let out = json!({
-                "mode": settings.mode, "settings": sizes, "cores": cores, "cpu": cpu,
-                "date": date, "python": python, "clocks": clocks, "tolerance": tolerance,
+            let out = machine.with_json(json!({
+                "mode": settings.mode, "settings": sizes, "clocks": clocks, "tolerance": tolerance,
                 "rows": table::rows_json(&runs), "notes": notes,
                 "verdict": {"pass": pass, "problems": problems},
-            });
+            }));
             println!("{out}");
         }
         Format::Text | Format::Markdown => {

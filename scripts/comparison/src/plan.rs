@@ -142,6 +142,30 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
         python: None,
     };
     use Kind::*;
+    let cpu_threads = Entry {
+        metric: "threads_ms",
+        python: Some(("threads_demo.py", cpu(Some(s.python_size)))),
+        ..entry(
+            "cpu-threads",
+            "threads-demo cpu",
+            "threads-demo",
+            cpu(s.rust_size),
+            "cpu",
+            "sum of squares split over threads",
+            Cpu,
+            None,
+        )
+    };
+    // The rayon time of the same run: read from it, not run again.
+    let cpu_rayon = Entry {
+        id: "cpu-rayon",
+        label: "threads-demo cpu (rayon)",
+        what: "the same sum on a rayon pool",
+        metric: "rayon_ms",
+        reuse: Some("cpu-threads"),
+        python: None,
+        ..cpu_threads.clone()
+    };
     vec![
         Entry {
             python: Some(("threads_demo.py", timing(&[]))),
@@ -221,34 +245,8 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
                 None,
             )
         },
-        Entry {
-            metric: "threads_ms",
-            python: Some(("threads_demo.py", cpu(Some(s.python_size)))),
-            ..entry(
-                "cpu-threads",
-                "threads-demo cpu",
-                "threads-demo",
-                cpu(s.rust_size),
-                "cpu",
-                "sum of squares split over threads",
-                Cpu,
-                None,
-            )
-        },
-        Entry {
-            metric: "rayon_ms",
-            reuse: Some("cpu-threads"),
-            ..entry(
-                "cpu-rayon",
-                "threads-demo cpu (rayon)",
-                "threads-demo",
-                cpu(s.rust_size),
-                "cpu",
-                "the same sum on a rayon pool",
-                Cpu,
-                None,
-            )
-        },
+        cpu_threads,
+        cpu_rayon,
         Entry {
             metric: "processes_ms",
             python: Some(("process_demo.py", cpu(Some(s.python_size)))),

@@ -35,32 +35,18 @@ fn stand_in(dir: &Path, bin: &str, default: &str, by_subcommand: &[(&str, &str)]
     Command::new("chmod").arg("+x").arg(&path).status().unwrap();
 }
 
-/// Every demo stood in by its recorded summary.
+/// Every demo stood in by its recorded summary: `{bin}.json` by default,
+/// `{bin}-{sub}.json` for its one subcommand that the table runs.
 fn all_demos(dir: &Path) {
-    stand_in(
-        dir,
-        "threads-demo",
-        "threads-demo.json",
-        &[("cpu", "threads-demo-cpu.json")],
-    );
-    stand_in(
-        dir,
-        "process-demo",
-        "process-demo.json",
-        &[("cpu", "process-demo-cpu.json")],
-    );
-    stand_in(
-        dir,
-        "sync-fetch",
-        "sync-fetch.json",
-        &[("http", "sync-fetch-http.json")],
-    );
-    stand_in(
-        dir,
-        "async-fetch",
-        "async-fetch.json",
-        &[("http", "async-fetch-http.json")],
-    );
+    for (bin, sub) in [
+        ("threads-demo", "cpu"),
+        ("process-demo", "cpu"),
+        ("sync-fetch", "http"),
+        ("async-fetch", "http"),
+    ] {
+        let recorded = format!("{bin}-{sub}.json");
+        stand_in(dir, bin, &format!("{bin}.json"), &[(sub, &recorded)]);
+    }
     stand_in(dir, "macros-demo", "macros-demo.json", &[]);
 }
 
