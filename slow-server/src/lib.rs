@@ -15,7 +15,9 @@
 //! - [`server`]: [`Server::start`] for synchronous programs (the server runs on
 //!   its own runtime, on a thread of its own), [`spawn`] for async ones;
 //! - [`fdlimit`]: the open-file limit, raised at start so 1,000 connections fit;
-//! - [`load`]: the client behind `slow-server load`, which proves that.
+//! - [`load`]: the client behind `slow-server load`, which proves that;
+//! - [`sites`]: the client's side, shared by `sync-fetch` and `async-fetch`:
+//!   site names, fault URLs, `--fault` and `--timeout-ms`, one-line failures.
 //!
 //! Built on axum (over hyper and tokio) rather than bare hyper: routing, path
 //! and query extraction and JSON responses come ready-made, and the routes
@@ -25,6 +27,7 @@ pub mod fdlimit;
 pub mod load;
 pub mod routes;
 pub mod server;
+pub mod sites;
 
 pub use routes::{MAX_DELAY_MS, router};
 pub use server::{Server, spawn};
