@@ -21,10 +21,12 @@
 //! shows CPU-bound work running in parallel, which Python's GIL prevents.
 
 mod cpu;
+mod refused;
 mod shared;
 
 use clap::Command;
 use demo_kit::{Clock, Common, Limits, Span, Summary, say};
+use refused::Refused;
 use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
@@ -37,33 +39,10 @@ fn task(name: usize, delay: Duration) {
 }
 
 /// The article's main block: start every thread, then join each one.
-///
-/// Python's `t.join()` cannot report a crash inside the thread; Rust's
-/// `join()` returns the thread's result, or `Err` if it panicked, so a
-/// failed task is counted instead of lost.
 fn run_threads(clock: Clock, common: &Common) -> ExitCode {
     let delay = common.delay();
-    let mut threads = Vec::with_capacity(common.tasks);
-    let mut failed = 0;
-    for i in 0..common.tasks {
-        // `threading.Thread(target=task, args=(i,)).start()`. `Builder::spawn`
-        // rather than `thread::spawn`, so that running out of threads (try
-        // `--tasks 100000`) is an error message, not a panic.
-        match thread::Builder::new().spawn(move || clock.span(i, || task(i, delay))) {
-            Ok(handle) => threads.push(handle),
-            Err(err) => {
-                demo_kit::error(format_args!("could not start thread {i}: {err}"));
-                failed += 1;
-            }
-        }
-    }
-    let mut spans: Vec<Span> = Vec::with_capacity(threads.len());
-    for handle in threads {
-        match handle.join() {
-            Ok(((), span)) => spans.push(span),
-            Err(_) => failed += 1, // the panic message was already printed by the thread
-        }
-    }
+    // `target=task, args=(i,)`: thread `i` runs `task(i, delay)`.
+    let (spans, failed) = start_and_join(clock, common.tasks, |i| move || task(i, delay));
     say!("All threads have finished.");
 
     let mut summary = Summary::new("threads-demo", "threads", common);
@@ -73,6 +52,46 @@ fn run_threads(clock: Clock, common: &Common) -> ExitCode {
     summary.failed = failed;
     summary.spans = spans;
     summary.report(common)
+}
+
+/// Starts `tasks` threads, thread `i` running `target(i)`, then joins them
+/// all. Returns the spans of the threads that finished and how many failed.
+/// (`shared` starts its threads with it too.)
+///
+/// Python's `t.join()` cannot report a crash inside the thread; Rust's
+/// `join()` returns the thread's result, or `Err` if it panicked, so a
+/// failed task is counted instead of lost.
+fn start_and_join<F>(
+    clock: Clock,
+    tasks: usize,
+    mut target: impl FnMut(usize) -> F,
+) -> (Vec<Span>, usize)
+where
+    F: FnOnce() + Send + 'static,
+{
+    let mut threads = Vec::with_capacity(tasks);
+    let mut refused = Refused::default();
+    for i in 0..tasks {
+        // `threading.Thread(target=task, args=(i,)).start()`. `Builder::spawn`
+        // rather than `thread::spawn`, so that running out of threads (try
+        // `--tasks 100000`) is an error message, not a panic.
+        let body = target(i);
+        match thread::Builder::new().spawn(move || clock.span(i, body)) {
+            Ok(handle) => threads.push(handle),
+            Err(err) => refused.note(i, &err),
+        }
+    }
+    refused.report(tasks);
+    let mut spans: Vec<Span> = Vec::with_capacity(threads.len());
+    let mut failed = refused.count();
+    for handle in threads {
+        // `t.join()`
+        match handle.join() {
+            Ok(((), span)) => spans.push(span),
+            Err(_) => failed += 1, // the panic message was already printed by the thread
+        }
+    }
+    (spans, failed)
 }
 
 fn command() -> Command {

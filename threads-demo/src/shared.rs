@@ -15,7 +15,7 @@
 //! its own copy of the value, and the parent never sees the children's changes.
 
 use clap::Command;
-use demo_kit::{Clock, Common, Span, Summary, say};
+use demo_kit::{Clock, Common, Summary, say};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,32 +52,18 @@ fn task(name: usize, delay: std::time::Duration, counter: &AtomicU64) {
     say!("Thread {name}: Finishing.");
 }
 
-/// Runs the variant: start every thread, join them, compare the counter with
+/// Runs the variant: start every thread and join them as the port does
+/// (`start_and_join` in `main.rs`), then compare the counter with
 /// what it must be. A mismatch (it cannot happen with an atomic) is a failed run.
 pub fn run(clock: Clock, common: &Common) -> ExitCode {
     let delay = common.delay();
     // One counter; each thread gets a clone of the `Arc`, i.e. another owner
     // of the same counter, not a copy of it.
     let counter = Arc::new(AtomicU64::new(0));
-    let mut threads = Vec::with_capacity(common.tasks);
-    let mut failed = 0;
-    for i in 0..common.tasks {
+    let (spans, failed) = crate::start_and_join(clock, common.tasks, |i| {
         let counter = Arc::clone(&counter);
-        match thread::Builder::new().spawn(move || clock.span(i, || task(i, delay, &counter))) {
-            Ok(handle) => threads.push(handle),
-            Err(err) => {
-                demo_kit::error(format_args!("could not start thread {i}: {err}"));
-                failed += 1;
-            }
-        }
-    }
-    let mut spans: Vec<Span> = Vec::with_capacity(threads.len());
-    for handle in threads {
-        match handle.join() {
-            Ok(((), span)) => spans.push(span),
-            Err(_) => failed += 1,
-        }
-    }
+        move || task(i, delay, &counter)
+    });
     say!("All threads have finished.");
 
     let total = counter.load(Ordering::Relaxed);
