@@ -3,48 +3,43 @@
 //!
 //! The article says the GIL lets only one Python thread run at a time, so
 //! threads suit waiting (I/O), not computing. Rust has no GIL. Here one
-//! kernel, the sum of `i * i` over a range, runs three ways:
+//! kernel, [`sum_of_squares`] over a range (shared with `process-demo cpu`
+//! through `demo_kit::work`), runs three ways:
 //!
 //! 1. sequentially, on one thread, over `0..size`;
 //! 2. on `std::thread::scope` threads, one per core, each over its own slice of the range;
 //! 3. with rayon, whose pool splits the work and balances it between its threads.
 //!
-//! The three results must be equal (a mismatch is a failed run, exit 1), and
-//! the two parallel times are printed as speedups over the sequential one.
+//! A shared machine is noisy: one pass can take half as long again as the
+//! next. So the three ways run back to back in each of `--rounds` rounds
+//! (3 by default), and the best (smallest) time of each way is the one
+//! reported and used for the speedups. The three results must be equal in
+//! every round (a mismatch is a failed run, exit 1).
 //!
 //! ```text
 //! cargo run --release -p threads-demo -- cpu
-//! cargo run --release -p threads-demo -- cpu --workers 1
+//! cargo run --release -p threads-demo -- cpu --workers 1 --rounds 5
 //! ```
 //!
 //! ```text
-//! Sum of i*i for i in 0..1500000000 (wrapping u64), 2 core(s) available.
-//!   sequential (1 thread)               725.9 ms  result 2606953865443422848
-//!   std::thread::scope (2 threads)      355.7 ms  result 2606953865443422848  speedup 2.04x
-//!   rayon (2 threads)                   330.0 ms  result 2606953865443422848  speedup 2.20x
-//! All three results are equal.
+//! SAMPLE
 //! ```
-//!
-//! (One run on a 2-core machine; timings there wandered between about 1x and
-//! 2x from run to run, see the README.)
 
+use crate::refused::Refused;
 use clap::{Arg, ArgMatches, Command, value_parser};
+use demo_kit::work::{self, DEFAULT_ROUNDS, DEFAULT_SIZE, round2, split, sum_of_squares, timed};
 use demo_kit::{Clock, Common, Span, Summary, say};
 use rayon::prelude::*;
-use std::hint::black_box;
 use std::num::NonZeroUsize;
-use std::ops::Range;
 use std::process::ExitCode;
 use std::thread;
-use std::time::Instant;
 
-/// Default `--size`: about 1 s sequentially in a release build on the
-/// 2-core machine this demo was written on (see the README for the runs).
-pub const DEFAULT_SIZE: u64 = 1_500_000_000;
 /// The largest `--size` accepted (minutes of work, not hours).
 pub const MAX_SIZE: u64 = 100_000_000_000;
 /// The largest `--workers` accepted.
 pub const MAX_WORKERS: u64 = 1024;
+/// The largest `--rounds` accepted.
+pub const MAX_ROUNDS: u64 = 100;
 
 /// The subcommand's flags.
 pub fn command() -> Command {
@@ -53,6 +48,7 @@ pub fn command() -> Command {
         .long_about(
             "Sums i*i over 0..size (wrapping u64) three ways: sequentially, on scoped threads\n\
              (one per core) and with rayon, checks the results agree and prints the speedups.\n\
+             Each round runs the three ways back to back; the best time of each way counts.\n\
              Python threads get about 1x on this kind of work because of the GIL.\n\
              --tasks and --delay-ms do not apply here. Build with --release to time it.",
         )
@@ -60,7 +56,7 @@ pub fn command() -> Command {
             Arg::new("size")
                 .long("size")
                 .value_name("N")
-                .help("Sum i*i for i in 0..N [default: about 1 s of work]")
+                .help(format!("Sum i*i for i in 0..N [default: {DEFAULT_SIZE}]"))
                 .value_parser(value_parser!(u64).range(1..=MAX_SIZE)),
         )
         .arg(
@@ -70,40 +66,15 @@ pub fn command() -> Command {
                 .help("Threads for the parallel runs [default: one per core]")
                 .value_parser(value_parser!(u64).range(1..=MAX_WORKERS)),
         )
-}
-
-/// The kernel every variant runs: the wrapping sum of `i * i` over `range`.
-///
-/// `black_box(i)` hides each `i` from the optimiser, so it can neither
-/// replace the loop by a closed formula nor vectorise it. `#[inline(never)]`
-/// keeps one compiled copy, so the sequential and the parallel runs execute
-/// exactly the same machine code and differ only in how the range is split.
-#[inline(never)]
-pub fn sum_of_squares(range: Range<u64>) -> u64 {
-    let mut sum = 0u64;
-    for i in range {
-        let i = black_box(i);
-        sum = sum.wrapping_add(i.wrapping_mul(i));
-    }
-    sum
-}
-
-/// `0..size` cut into `parts` adjacent ranges whose lengths differ by at most 1.
-///
-/// Wrapping addition is associative and commutative, so the sum of the parts'
-/// sums equals the sum over the whole range, whatever the split.
-pub fn split(size: u64, parts: usize) -> Vec<Range<u64>> {
-    let parts = parts.max(1) as u64;
-    let (base, extra) = (size / parts, size % parts);
-    let mut start = 0;
-    (0..parts)
-        .map(|k| {
-            let end = start + base + u64::from(k < extra);
-            let range = start..end;
-            start = end;
-            range
-        })
-        .collect()
+        .arg(
+            Arg::new("rounds")
+                .long("rounds")
+                .value_name("N")
+                .help(format!(
+                    "Time every way N times, keep the best [default: {DEFAULT_ROUNDS}]"
+                ))
+                .value_parser(value_parser!(u64).range(1..=MAX_ROUNDS)),
+        )
 }
 
 /// One scoped thread per part: the threads may borrow from this function
@@ -114,18 +85,17 @@ pub fn split(size: u64, parts: usize) -> Vec<Range<u64>> {
 fn with_scoped_threads(clock: Clock, size: u64, workers: usize) -> (Option<u64>, Vec<Span>) {
     thread::scope(|scope| {
         let mut handles = Vec::with_capacity(workers);
-        let mut complete = true;
+        let mut refused = Refused::default();
         for (i, range) in split(size, workers).into_iter().enumerate() {
             match thread::Builder::new()
                 .spawn_scoped(scope, move || clock.span(i, || sum_of_squares(range)))
             {
                 Ok(handle) => handles.push(handle),
-                Err(err) => {
-                    demo_kit::error(format_args!("could not start thread {i}: {err}"));
-                    complete = false;
-                }
+                Err(err) => refused.note(i, &err),
             }
         }
+        refused.report(workers);
+        let mut complete = refused.count() == 0;
         let mut sum = 0u64;
         let mut spans = Vec::with_capacity(handles.len());
         for handle in handles {
@@ -141,35 +111,41 @@ fn with_scoped_threads(clock: Clock, size: u64, workers: usize) -> (Option<u64>,
     })
 }
 
-/// The same kernel on a rayon pool of `workers` threads.
+/// The same kernel on a rayon pool.
 ///
-/// The range is cut into more pieces than there are threads, so a thread that
-/// finishes early steals another piece (rayon's work stealing) instead of
-/// idling. The more usual `(0..size).into_par_iter().map(|i| i * i).sum()`
-/// would be a different loop, which the compiler may vectorise, so the
-/// comparison would no longer be like for like.
-fn with_rayon(size: u64, workers: usize) -> Result<u64, String> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers)
-        .build()
-        .map_err(|err| format!("could not start the rayon pool: {err}"))?;
-    let pieces = split(size, workers.saturating_mul(16));
-    Ok(pool.install(|| {
+/// The range is cut into 16 pieces per thread, so a thread that finishes
+/// early steals another piece (rayon's work stealing) instead of idling. The
+/// more usual `(0..size).into_par_iter().map(|i| i * i).sum()` would be a
+/// different loop, which the compiler may vectorise, so the comparison would
+/// no longer be like for like.
+fn with_rayon(pool: &rayon::ThreadPool, size: u64) -> u64 {
+    let pieces = split(size, pool.current_num_threads().saturating_mul(16));
+    pool.install(|| {
         pieces
             .into_par_iter()
             .map(sum_of_squares)
             .reduce(|| 0, u64::wrapping_add)
-    }))
+    })
 }
 
-/// Runs `f` and returns its value and how long it took, in milliseconds.
-fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
-    let start = Instant::now();
-    let value = f();
-    (value, start.elapsed().as_secs_f64() * 1e3)
+/// The times of one way over the rounds so far.
+#[derive(Clone, Copy, Debug)]
+struct Best(f64);
+
+impl Best {
+    fn new() -> Self {
+        Best(f64::INFINITY)
+    }
+
+    /// Keeps `ms` if it beats the best so far; says whether it did.
+    fn keep(&mut self, ms: f64) -> bool {
+        let better = ms < self.0;
+        self.0 = self.0.min(ms);
+        better
+    }
 }
 
-/// One row of the result table: how, on how many threads, how long, what result.
+/// One row of the result table: how, on how many threads, best time, what result.
 fn line(how: &str, threads: usize, ms: f64, result: Option<u64>, speedup: Option<f64>) {
     let plural = if threads == 1 { "" } else { "s" };
     let label = format!("{how} ({threads} thread{plural})");
@@ -178,51 +154,75 @@ fn line(how: &str, threads: usize, ms: f64, result: Option<u64>, speedup: Option
     say!("  {label:<32} {ms:>8.1} ms  result {result}{speedup}");
 }
 
-/// `base / other`, safe for a run too short to measure.
-fn speedup(base_ms: f64, other_ms: f64) -> f64 {
-    let ratio = base_ms / other_ms.max(1e-3);
-    (ratio * 100.0).round() / 100.0
-}
-
-/// Runs the three variants, prints their times and speedups, and checks the results.
+/// Runs the rounds, prints the best times and speedups, and checks the results.
 pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     let size = matches
         .get_one::<u64>("size")
         .copied()
         .unwrap_or(DEFAULT_SIZE);
+    let rounds = matches
+        .get_one::<u64>("rounds")
+        .copied()
+        .unwrap_or(DEFAULT_ROUNDS);
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let workers = matches
         .get_one::<u64>("workers")
         .map_or(cores, |&w| usize::try_from(w).unwrap_or(cores));
+    // One pool for every round, started before any timing, as a program
+    // would keep its pool; the scoped threads are started in every round.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .map_err(|err| demo_kit::error(format_args!("could not start the rayon pool: {err}")))
+        .ok();
 
-    say!("Sum of i*i for i in 0..{size} (wrapping u64), {cores} core(s) available.");
-    let (sequential, sequential_ms) = timed(|| sum_of_squares(0..size));
-    line("sequential", 1, sequential_ms, Some(sequential), None);
-
-    let ((threads, spans), threads_ms) = timed(|| with_scoped_threads(clock, size, workers));
-    let threads_speedup = speedup(sequential_ms, threads_ms);
-    line(
-        "std::thread::scope",
-        workers,
-        threads_ms,
-        threads,
-        Some(threads_speedup),
+    let of_rounds = |n: u64| format!("best of {n} round{}", if n == 1 { "" } else { "s" });
+    say!(
+        "Sum of i*i for i in 0..{size} (wrapping u64), {cores} core(s) available, {}.",
+        of_rounds(rounds)
     );
-
-    let (rayon, rayon_ms) = timed(|| with_rayon(size, workers));
-    let rayon_speedup = speedup(sequential_ms, rayon_ms);
-    if let Err(err) = &rayon {
-        demo_kit::error(err);
+    let (mut best_sequential, mut best_threads, mut best_rayon) =
+        (Best::new(), Best::new(), Best::new());
+    let (mut sequential, mut threads, mut rayon) = (0, None, None);
+    let mut spans = Vec::new();
+    let mut all_equal = true;
+    let mut rounds_run = 0;
+    for round in 1..=rounds {
+        rounds_run = round;
+        let (result, sequential_ms) = timed(|| sum_of_squares(0..size));
+        let ((result_threads, round_spans), threads_ms) =
+            timed(|| with_scoped_threads(clock, size, workers));
+        let (result_rayon, rayon_ms) = timed(|| pool.as_ref().map(|pool| with_rayon(pool, size)));
+        let equal = result_threads == Some(result) && result_rayon == Some(result);
+        best_sequential.keep(sequential_ms);
+        if best_threads.keep(threads_ms) || !equal {
+            spans = round_spans;
+        }
+        best_rayon.keep(rayon_ms);
+        let verdict = if equal {
+            "results equal"
+        } else {
+            "RESULTS DIFFER"
+        };
+        say!(
+            "  round {round}: sequential {sequential_ms:.1} ms, scoped threads {threads_ms:.1} ms, \
+             rayon {rayon_ms:.1} ms, {verdict}"
+        );
+        (sequential, threads, rayon) = (result, result_threads, result_rayon);
+        if !equal {
+            all_equal = false;
+            break; // the times of a failed round mean nothing; stop here
+        }
     }
-    line(
-        "rayon",
-        workers,
-        rayon_ms,
-        rayon.as_ref().ok().copied(),
-        Some(rayon_speedup),
-    );
 
-    let all_equal = threads == Some(sequential) && rayon.as_ref().ok() == Some(&sequential);
+    let (sequential_ms, threads_ms, rayon_ms) = (best_sequential.0, best_threads.0, best_rayon.0);
+    let threads_speedup = work::speedup(sequential_ms, threads_ms);
+    let rayon_speedup = work::speedup(sequential_ms, rayon_ms);
+    say!("The {}:", of_rounds(rounds_run));
+    line("sequential", 1, sequential_ms, Some(sequential), None);
+    let scoped = "std::thread::scope";
+    line(scoped, workers, threads_ms, threads, Some(threads_speedup));
+    line("rayon", workers, rayon_ms, rayon, Some(rayon_speedup));
     if all_equal {
         say!("All three results are equal.");
     }
@@ -234,13 +234,15 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     let mut summary = Summary::new("threads-demo", "cpu", common)
         .with("size", size)
         .with("workers", workers)
+        .with("rounds", rounds_run)
         .with("result", sequential)
         .with("sequential_ms", round2(sequential_ms))
         .with("threads_ms", round2(threads_ms))
         .with("rayon_ms", round2(rayon_ms))
         .with("threads_speedup", threads_speedup)
         .with("rayon_speedup", rayon_speedup);
-    // Here the tasks are the workers, and nothing waits.
+    // Here the tasks are the workers (the spans are those of the fastest
+    // scoped-threads round), and nothing waits.
     summary.tasks = workers;
     summary.delay_ms = 0;
     summary.ideal_ms = sequential_ms / workers as f64;
@@ -251,58 +253,17 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     let code = summary.report(common);
     if !all_equal {
         demo_kit::error(format_args!(
-            "the results differ: sequential {sequential}, threads {threads:?}, rayon {rayon:?}"
+            "the results differ in round {rounds_run}: sequential {sequential}, \
+             threads {threads:?}, rayon {rayon:?}"
         ));
         return ExitCode::from(demo_kit::cli::EXIT_FAILED);
     }
     code
 }
 
-fn round2(ms: f64) -> f64 {
-    (ms * 100.0).round() / 100.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn split_covers_the_range_without_gaps() {
-        for (size, parts) in [(10, 3), (3, 5), (0, 2), (1_000_003, 16), (7, 1)] {
-            let ranges = split(size, parts);
-            assert_eq!(ranges.len(), parts);
-            assert_eq!(ranges[0].start, 0);
-            assert_eq!(ranges[parts - 1].end, size);
-            for pair in ranges.windows(2) {
-                assert_eq!(pair[0].end, pair[1].start);
-            }
-            let lengths: Vec<u64> = ranges.iter().map(|r| r.end - r.start).collect();
-            let (min, max) = (lengths.iter().min(), lengths.iter().max());
-            assert!(max.zip(min).is_some_and(|(a, b)| a - b <= 1), "{lengths:?}");
-        }
-    }
-
-    #[test]
-    fn kernel_matches_the_formula() {
-        // sum of i^2 for i < n is (n-1) n (2n-1) / 6; small enough not to wrap.
-        let n: u64 = 10_000;
-        assert_eq!(sum_of_squares(0..n), (n - 1) * n * (2 * n - 1) / 6);
-        assert_eq!(sum_of_squares(0..0), 0);
-    }
-
-    #[test]
-    fn parts_add_up_to_the_whole_even_when_wrapping() {
-        // 2^32 + k squared overflows u64, so this exercises wrapping.
-        let size = (1u64 << 32) + 5000;
-        let whole = sum_of_squares((1u64 << 32)..size);
-        let parts = split(5000, 7)
-            .into_iter()
-            .map(|r| sum_of_squares((r.start + (1 << 32))..(r.end + (1 << 32))))
-            .fold(0u64, u64::wrapping_add);
-        assert_eq!(parts, whole);
-        let exact: u128 = ((1u128 << 32)..u128::from(size)).map(|i| i * i).sum();
-        assert_eq!(whole, exact as u64, "wrapping keeps the low 64 bits");
-    }
 
     #[test]
     fn the_three_ways_agree() {
@@ -312,12 +273,16 @@ mod tests {
         let (threads, spans) = with_scoped_threads(clock, size, 3);
         assert_eq!(threads, Some(expected));
         assert_eq!(spans.len(), 3);
-        assert_eq!(with_rayon(size, 2), Ok(expected));
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+        assert_eq!(pool.ok().map(|pool| with_rayon(&pool, size)), Some(expected));
     }
 
     #[test]
-    fn speedup_survives_a_zero_time() {
-        assert!(speedup(10.0, 0.0).is_finite());
-        assert_eq!(speedup(10.0, 5.0), 2.0);
+    fn best_keeps_the_smallest_time() {
+        let mut best = Best::new();
+        assert!(best.keep(5.0));
+        assert!(!best.keep(7.0));
+        assert!(best.keep(3.0));
+        assert_eq!(best.0, 3.0);
     }
 }
