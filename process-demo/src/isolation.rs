@@ -64,8 +64,6 @@ pub fn run(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCode {
         .with("child_values", child_values);
     summary.ideal_ms = common.delay_ms as f64;
     summary.elapsed_ms = clock.ms();
-    summary.ok = reaped.ok();
-    summary.failed = reaped.failed();
-    summary.spans = reaped.spans();
+    reaped.count_into(&mut summary);
     summary.report(common)
 }

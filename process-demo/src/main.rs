@@ -78,9 +78,7 @@ fn run_processes(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCod
     let mut summary = Summary::new("process-demo", "processes", common);
     summary.ideal_ms = common.delay_ms as f64;
     summary.elapsed_ms = clock.ms();
-    summary.ok = reaped.ok();
-    summary.failed = reaped.failed();
-    summary.spans = reaped.spans();
+    reaped.count_into(&mut summary);
     summary.report(common)
 }
 
