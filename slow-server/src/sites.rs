@@ -115,7 +115,7 @@ impl FromStr for Fault {
 pub fn parse_fault(spec: &str) -> Result<(String, Fault), String> {
     let (site, kind) = spec
         .split_once('=')
-        .ok_or_else(|| format!("expected SITE=KIND (like B=status), got {spec:?}"))?;
+        .ok_or_else(|| "expected SITE=KIND, like B=status".to_string())?;
     let fault = kind.parse()?;
     let site = site.to_ascii_uppercase();
     if index(&site).is_none() {

@@ -8,20 +8,16 @@
 //! JSON, a timeout) is one `error:` line naming the URL; the other sites are
 //! still fetched, and the run exits 1.
 
-use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use clap::{Arg, ArgMatches, Command};
 use demo_kit::{Clock, Common, Summary, say};
 use reqwest::Url;
 use reqwest::blocking::Client;
 use serde::Deserialize;
 use serde_json::Value;
-use slow_server::{MAX_DELAY_MS, Server};
-use std::error::Error as _;
-use std::fmt;
+use slow_server::Server;
+use slow_server::sites::{self, Failure};
 use std::process::ExitCode;
 use std::time::Duration;
-
-/// reqwest's own default timeout for the blocking client, kept as ours.
-const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
 /// What `GET /site/{name}` answers. Decoding into a struct checks the shape
 /// as well as the syntax; `delay_ms` is in the JSON too and is ignored.
@@ -29,41 +25,6 @@ const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 struct Site {
     site: String,
     data: String,
-}
-
-/// A way to make one site fail on purpose (`--fault B=status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fault {
-    /// The site's URL points at a port nobody listens on.
-    Refused,
-    /// The server answers 503.
-    Status,
-    /// The server answers 200 with a body that is not JSON.
-    Invalid,
-    /// The server waits longer than the client's `--timeout-ms`.
-    Timeout,
-}
-
-impl Fault {
-    const NAMES: [&str; 4] = ["refused", "status", "invalid", "timeout"];
-
-    fn parse(text: &str) -> Option<Fault> {
-        match text {
-            "refused" => Some(Fault::Refused),
-            "status" => Some(Fault::Status),
-            "invalid" => Some(Fault::Invalid),
-            "timeout" => Some(Fault::Timeout),
-            _ => None,
-        }
-    }
-}
-
-fn timeout_arg() -> Arg {
-    Arg::new("timeout-ms")
-        .long("timeout-ms")
-        .value_name("MS")
-        .help("Give up on a request after this long [default: 30000, reqwest's default]")
-        .value_parser(value_parser!(u64).range(1..=600_000))
 }
 
 /// `sync-fetch http`.
@@ -79,16 +40,11 @@ pub fn http_command() -> Command {
             Arg::new("base-url")
                 .long("base-url")
                 .value_name("URL")
-                .help("Fetch from this server instead of the in-process one (it must serve /site/{name})"),
+                .help("Fetch from this server instead of the in-process one (it must serve /site/{name})")
+                .value_parser(parse_base_url),
         )
-        .arg(timeout_arg())
-        .arg(
-            Arg::new("fault")
-                .long("fault")
-                .value_name("SITE=KIND")
-                .help("Make one site fail on purpose; KIND: refused, status, invalid, timeout (repeatable)")
-                .action(ArgAction::Append),
-        )
+        .arg(sites::timeout_arg())
+        .arg(sites::fault_arg())
 }
 
 /// `sync-fetch get`.
@@ -97,28 +53,32 @@ pub fn get_command() -> Command {
         .about("One blocking GET whose JSON is decoded and printed: requests.get(url).json()")
         .long_about(
             "The article's single-call example: one blocking GET, the JSON body decoded and printed. \
-             With no URL, the in-process slow server's /data/1.\n\
+             With no URL, the in-process slow server's /data/1 (after --delay-ms, if given).\n\
              Python: requests.get(url).json(); the Rust: client.get(url).send()?.json::<Value>()?.",
         )
-        .arg(Arg::new("url").value_name("URL").help("http:// or https:// URL [default: the in-process server's /data/1]"))
-        .arg(timeout_arg())
+        .arg(
+            Arg::new("url")
+                .value_name("URL")
+                .help("http:// or https:// URL [default: the in-process server's /data/1]")
+                .value_parser(parse_url),
+        )
+        .arg(sites::timeout_arg())
 }
 
-/// A URL from the command line, or a usage error (exit 2).
-fn parse_url(text: &str, flag: &str) -> Url {
-    match Url::parse(text) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => url,
-        Ok(url) => demo_kit::cli::usage_error(format_args!(
-            "{flag} must be an http:// or https:// URL, got scheme {:?}",
-            url.scheme()
-        )),
-        Err(err) => demo_kit::cli::usage_error(format_args!("{flag}: invalid URL {text:?}: {err}")),
-    }
+/// An `http://` or `https://` URL, as reqwest's own parser sees it; bad ones are usage errors.
+fn parse_url(text: &str) -> Result<String, String> {
+    sites::http_url(text, Url::parse(text).as_ref().map(Url::scheme))
 }
 
-/// rustls needs one crypto provider for the process; ring, installed once
-/// before the first client. Err means one is installed already, which is fine.
-fn install_crypto_provider() {
+/// A base URL, without its trailing slash.
+fn parse_base_url(text: &str) -> Result<String, String> {
+    parse_url(text).map(|url| sites::base_url(&url))
+}
+
+/// rustls needs one crypto provider for the process; ring (reqwest is built
+/// with `rustls-no-provider`: ring builds faster than aws-lc-rs), installed
+/// once before the first client. Err means one is installed already, which is fine.
+fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
@@ -146,51 +106,20 @@ fn in_process_server() -> Result<Target, ExitCode> {
     }
 }
 
-/// A URL that refuses connections: a port that was free a moment ago.
-fn closed_port_url() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map_or(9, |addr| addr.port()); // 9 (discard) is closed on any sane machine
-    format!("http://127.0.0.1:{port}")
-}
-
-/// Why one fetch failed, worded for the one `error:` line.
-#[derive(Debug)]
-struct FetchError(String);
-
-impl fmt::Display for FetchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FetchError {
-    /// reqwest's `Display` names only the outermost layer ("error sending
-    /// request"); the cause (refused, timed out, expected value at line 1…)
-    /// is further down the source chain.
-    fn from_reqwest(err: &reqwest::Error, timeout: Duration) -> FetchError {
-        let kind = if err.is_timeout() {
-            return FetchError(format!("timed out after {} ms", timeout.as_millis()));
-        } else if err.is_connect() {
-            "could not connect"
-        } else if err.is_decode() {
-            "the body is not the JSON expected"
-        } else if let Some(status) = err.status() {
-            return FetchError(format!("the server answered {status}"));
-        } else {
-            "request failed"
-        };
-        let mut cause = err.source();
-        let mut innermost = None;
-        while let Some(next) = cause {
-            innermost = Some(next.to_string());
-            cause = next.source();
-        }
-        FetchError(match innermost {
-            Some(reason) => format!("{kind}: {reason}"),
-            None => format!("{kind}: {err}"),
-        })
-    }
+/// Why one request failed, in one clause: reqwest's verdict, worded by [`Failure`].
+fn reason(err: &reqwest::Error, timeout: Duration) -> String {
+    let failure = if err.is_timeout() {
+        Failure::TimedOut(timeout)
+    } else if let Some(status) = err.status() {
+        Failure::Status(status.to_string())
+    } else if err.is_connect() {
+        Failure::Connect
+    } else if err.is_decode() {
+        Failure::Decode
+    } else {
+        Failure::Other
+    };
+    failure.reason(err)
 }
 
 /// `requests.get(url).json()`, strictly: a non-2xx status is an error here,
@@ -199,81 +128,27 @@ fn get_json<T: serde::de::DeserializeOwned>(
     client: &Client,
     url: &str,
     timeout: Duration,
-) -> Result<T, FetchError> {
+) -> Result<T, String> {
     client
         .get(url)
         .send()
         .and_then(reqwest::blocking::Response::error_for_status)
         .and_then(reqwest::blocking::Response::json::<T>)
-        .map_err(|err| FetchError::from_reqwest(&err, timeout))
-}
-
-/// The faults asked for, by site name; bad ones are usage errors.
-fn parse_faults(matches: &ArgMatches, sites: &[String], timeout_ms: u64) -> Vec<(String, Fault)> {
-    let mut faults = Vec::new();
-    for spec in matches.get_many::<String>("fault").into_iter().flatten() {
-        let Some((site, kind)) = spec.split_once('=') else {
-            demo_kit::cli::usage_error(format_args!("--fault expects SITE=KIND, got {spec:?}"));
-        };
-        if !sites.iter().any(|s| s == site) {
-            demo_kit::cli::usage_error(format_args!(
-                "--fault {spec}: no site {site:?} in this run (sites: {}..{})",
-                sites.first().map_or("", String::as_str),
-                sites.last().map_or("", String::as_str)
-            ));
-        }
-        let Some(fault) = Fault::parse(kind) else {
-            demo_kit::cli::usage_error(format_args!(
-                "--fault {spec}: KIND must be one of {}",
-                Fault::NAMES.join(", ")
-            ));
-        };
-        if fault == Fault::Timeout && timeout_ms + 1000 > MAX_DELAY_MS {
-            demo_kit::cli::usage_error(format_args!(
-                "--fault {spec} needs --timeout-ms of at most {} (the server waits at most {MAX_DELAY_MS} ms)",
-                MAX_DELAY_MS - 1000
-            ));
-        }
-        faults.push((site.to_string(), fault));
-    }
-    faults
-}
-
-/// The URL for one site, with its fault applied.
-fn site_url(
-    base: &str,
-    site: &str,
-    delay_ms: u64,
-    fault: Option<Fault>,
-    timeout_ms: u64,
-) -> String {
-    match fault {
-        None => format!("{base}/site/{site}?delay_ms={delay_ms}"),
-        Some(Fault::Refused) => format!("{}/site/{site}?delay_ms={delay_ms}", closed_port_url()),
-        Some(Fault::Status) => format!("{base}/site/{site}?delay_ms={delay_ms}&status=503"),
-        Some(Fault::Invalid) => format!("{base}/site/{site}?delay_ms={delay_ms}&body=invalid"),
-        // A second past the client's patience.
-        Some(Fault::Timeout) => format!("{base}/site/{site}?delay_ms={}", timeout_ms + 1000),
-    }
+        .map_err(|err| reason(&err, timeout))
 }
 
 /// `sync-fetch http`: the port's loop, with a real request in place of the sleep.
 pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
-    let timeout_ms = matches
-        .get_one::<u64>("timeout-ms")
-        .copied()
-        .unwrap_or(DEFAULT_TIMEOUT_MS);
+    let timeout_ms = sites::timeout_ms(matches, common.delay_ms);
     let timeout = Duration::from_millis(timeout_ms);
-    let sites: Vec<String> = crate::site_names(common.tasks).collect();
-    let faults = parse_faults(matches, &sites, timeout_ms);
-    let base_url = matches
-        .get_one::<String>("base-url")
-        .map(|text| parse_url(text, "--base-url"));
+    let names: Vec<String> = sites::names(common.tasks).collect();
+    let faults = sites::faults(matches, common.tasks, timeout_ms)
+        .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
 
-    install_crypto_provider();
-    let target = match base_url {
-        Some(url) => Target {
-            base: url.as_str().trim_end_matches('/').to_string(),
+    install_tls_provider();
+    let target = match matches.get_one::<String>("base-url") {
+        Some(base) => Target {
+            base: base.clone(),
             _server: None,
         },
         None => match in_process_server() {
@@ -291,11 +166,11 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
     say!("Fetching from {} (timeout {timeout_ms} ms)", target.base);
 
     let started = clock.elapsed(); // Python's `start_time = time.time()`
-    let mut spans = Vec::with_capacity(sites.len());
+    let mut spans = Vec::with_capacity(names.len());
     let mut failed = 0;
-    for (i, site) in sites.iter().enumerate() {
-        let fault = faults.iter().find(|(s, _)| s == site).map(|(_, f)| *f);
-        let url = site_url(&target.base, site, common.delay_ms, fault, timeout_ms);
+    for (i, site) in names.iter().enumerate() {
+        let fault = sites::fault_for(&faults, site);
+        let url = sites::site_url(&target.base, site, common.delay_ms, fault, timeout_ms);
         let (result, span) = clock.span(i, || {
             say!("Fetching data from website {site}...");
             let result = get_json::<Site>(&client, &url, timeout);
@@ -309,27 +184,22 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
             Ok(answer) => {
                 debug_assert_eq!(answer.data, format!("Data from website {}", answer.site))
             }
-            Err(err) => {
-                demo_kit::error(format_args!("website {site}: GET {url}: {err}"));
+            Err(reason) => {
+                demo_kit::error(format_args!("website {site}: GET {url}: {reason}"));
                 failed += 1;
             }
         }
     }
-    let seconds = (clock.elapsed() - started).as_secs_f64();
-    if failed == 0 {
-        say!("All data fetched in {seconds:.2} seconds.");
-    } else {
-        say!(
-            "Fetched {} of {} websites in {seconds:.2} seconds; {failed} failed.",
-            sites.len() - failed,
-            sites.len()
-        );
-    }
+    say!(
+        "{}",
+        sites::fetched_line(names.len(), failed, clock.elapsed() - started)
+    );
 
-    let mut summary = Summary::new("sync-fetch", "http", common);
+    let mut summary =
+        Summary::new("sync-fetch", "http", common).with("base_url", target.base.clone());
     summary.ideal_ms = common.tasks as f64 * common.delay_ms as f64;
     summary.elapsed_ms = clock.ms();
-    summary.ok = sites.len() - failed;
+    summary.ok = names.len() - failed;
     summary.failed = failed;
     summary.spans = spans;
     summary.report(common)
@@ -337,20 +207,18 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
 
 /// `sync-fetch get [URL]`: `data = get_data_sync(url); print(data)`.
 pub fn run_get(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
-    let timeout_ms = matches
-        .get_one::<u64>("timeout-ms")
-        .copied()
-        .unwrap_or(DEFAULT_TIMEOUT_MS);
-    let timeout = Duration::from_millis(timeout_ms);
-    let url = matches
-        .get_one::<String>("url")
-        .map(|text| parse_url(text, "URL"));
+    let given = matches.get_one::<String>("url");
+    let delay_ms = match given {
+        Some(_) => 0,
+        None => sites::get_delay_ms(matches, common.delay_ms),
+    };
+    let timeout = Duration::from_millis(sites::timeout_ms(matches, delay_ms));
 
-    install_crypto_provider();
-    let (url, _server) = match url {
-        Some(url) => (url.to_string(), None),
+    install_tls_provider();
+    let (url, _server) = match given {
+        Some(url) => (url.clone(), None),
         None => match in_process_server() {
-            Ok(target) => (format!("{}/data/1", target.base), target._server),
+            Ok(target) => (sites::document_url(&target.base, delay_ms), target._server),
             Err(code) => return code,
         },
     };
@@ -371,49 +239,19 @@ pub fn run_get(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode 
             );
             0
         }
-        Err(err) => {
-            demo_kit::error(format_args!("GET {url}: {err}"));
+        Err(reason) => {
+            demo_kit::error(format_args!("GET {url}: {reason}"));
             1
         }
     };
 
-    let mut summary = Summary::new("sync-fetch", "get", common);
+    let mut summary = Summary::new("sync-fetch", "get", common).with("url", url);
     summary.tasks = 1;
-    summary.delay_ms = 0;
-    summary.ideal_ms = 0.0;
+    summary.delay_ms = delay_ms;
+    summary.ideal_ms = delay_ms as f64; // one request: its own wait, 0 unless --delay-ms was given
     summary.elapsed_ms = clock.ms();
     summary.ok = 1 - failed;
     summary.failed = failed;
     summary.spans = vec![span];
     summary.report(common)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fault_urls() {
-        let base = "http://127.0.0.1:1234";
-        assert_eq!(
-            site_url(base, "A", 200, None, 1000),
-            "http://127.0.0.1:1234/site/A?delay_ms=200"
-        );
-        assert!(site_url(base, "A", 200, Some(Fault::Status), 1000).ends_with("&status=503"));
-        assert!(site_url(base, "A", 200, Some(Fault::Invalid), 1000).ends_with("&body=invalid"));
-        assert!(site_url(base, "A", 200, Some(Fault::Timeout), 1000).ends_with("delay_ms=2000"));
-        let refused = site_url(base, "A", 200, Some(Fault::Refused), 1000);
-        assert!(
-            refused.starts_with("http://127.0.0.1:") && !refused.starts_with(base),
-            "{refused}"
-        );
-    }
-
-    #[test]
-    fn fault_names_round_trip() {
-        for name in Fault::NAMES {
-            assert!(Fault::parse(name).is_some(), "{name}");
-        }
-        assert_eq!(Fault::parse("slow"), None);
-    }
 }

@@ -24,6 +24,7 @@ mod http;
 
 use clap::Command;
 use demo_kit::{Clock, Common, Limits, Summary, say};
+use slow_server::sites;
 use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
@@ -41,7 +42,7 @@ fn fetch_data(site: &str, delay: Duration) -> String {
 /// each call starting only when the one before has returned.
 fn run_simulated(clock: Clock, common: &Common) -> ExitCode {
     let mut spans = Vec::with_capacity(common.tasks);
-    for (i, site) in site_names(common.tasks).enumerate() {
+    for (i, site) in sites::names(common.tasks).enumerate() {
         let (data, span) = clock.span(i, || fetch_data(&site, common.delay()));
         debug_assert_eq!(data, format!("Data from website {site}"));
         spans.push(span);
@@ -57,17 +58,6 @@ fn run_simulated(clock: Clock, common: &Common) -> ExitCode {
     summary.ok = spans.len();
     summary.spans = spans;
     summary.report(common)
-}
-
-/// The sites' names: A to Z, then A1 to Z1, A2 …, so that `--tasks 100` works.
-fn site_names(count: usize) -> impl Iterator<Item = String> {
-    (0..count).map(|i| {
-        let letter = char::from(b'A' + (i % 26) as u8);
-        match i / 26 {
-            0 => letter.to_string(),
-            round => format!("{letter}{round}"),
-        }
-    })
 }
 
 /// `--tasks` runs one after another here, so its limit is modest.
@@ -96,22 +86,5 @@ fn main() -> ExitCode {
         Some(("http", sub)) => http::run_http(clock, &Common::from_matches(sub), sub),
         Some(("get", sub)) => http::run_get(clock, &Common::from_matches(sub), sub),
         _ => run_simulated(clock, &Common::from_matches(&matches)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn site_names_go_past_z() {
-        let names: Vec<String> = site_names(30).collect();
-        assert_eq!(names[..3], ["A", "B", "C"]);
-        assert_eq!(names[25], "Z");
-        assert_eq!(names[26], "A1");
-        assert_eq!(names[29], "D1");
-        let many: Vec<String> = site_names(26 * 3).collect();
-        let unique: std::collections::HashSet<&String> = many.iter().collect();
-        assert_eq!(unique.len(), many.len());
     }
 }
