@@ -3,13 +3,14 @@
 
     python3 scripts/python/process_demo.py [--tasks N] [--delay-ms MS] [--json] [--timeline]
     python3 scripts/python/process_demo.py isolation
-    python3 scripts/python/process_demo.py cpu [--size N] [--workers N]
+    python3 scripts/python/process_demo.py cpu [--size N] [--workers N] [--rounds N]
 
 Default: N child processes each sleep and are joined; about one delay in total.
 `isolation`: each child changes a module-level value; the parent's copy stays
 as it was, because every process has its own memory.
 `cpu`: the sum of squares on one process, then split across a pool of worker
-processes; each has its own interpreter and its own GIL, so this one does speed up.
+processes (best of --rounds rounds); each has its own interpreter and its own
+GIL, so this one does speed up.
 
 Children are forked (the Linux default in 3.11, asked for explicitly), so they
 share the parent's clock start and report their spans through a queue.
@@ -122,14 +123,12 @@ def sum_in_processes(clock, parts, workers):
 
 
 def run_cpu(clock, args):
-    kit.say(f"Sum of squares below {args.size:,}: "
-            f"once in this process, then on {args.workers} processes")
-    expected, sequential_ms = kit.sequential_pass(args, "one process:")
-    t0 = time.perf_counter()
-    total, spans = sum_in_processes(clock, kit.split(args.size, args.workers), args.workers)
-    processes_ms = (time.perf_counter() - t0) * 1e3
-    return kit.cpu_report(DEMO, clock, args, "processes", expected, total, spans, sequential_ms,
-                          processes_ms)
+    kit.say(f"Sum of squares below {args.size:,}: once in this process, then on "
+            f"{args.workers} processes; {kit.best_of(args.rounds)}")
+    parts = kit.split(args.size, args.workers)
+    best = kit.cpu_rounds(args, "one process", "processes",
+                          lambda: sum_in_processes(clock, parts, args.workers))
+    return kit.cpu_report(DEMO, clock, args, "processes", "one process", best)
 
 
 def main(argv=None):

@@ -3,13 +3,14 @@
 
     python3 scripts/python/threads_demo.py [--tasks N] [--delay-ms MS] [--json] [--timeline]
     python3 scripts/python/threads_demo.py shared
-    python3 scripts/python/threads_demo.py cpu [--size N] [--workers N]
+    python3 scripts/python/threads_demo.py cpu [--size N] [--workers N] [--rounds N]
 
 Default: N threads each sleep (the stand-in for waiting on the network) and are
 joined; about one delay in total, since sleeping releases the GIL.
-`cpu`: the sum of squares, first on one thread, then split across threads. The
-GIL lets one thread run Python bytecode at a time, so expect no speedup here;
-the Rust port (`threads-demo cpu`) is where threads do run in parallel.
+`cpu`: the sum of squares, first on one thread, then split across threads
+(best of --rounds rounds). The GIL lets one thread run Python bytecode at a
+time, so expect no speedup here; the Rust port (`threads-demo cpu`) is where
+threads do run in parallel.
 """
 
 import time
@@ -103,14 +104,12 @@ def sum_on_threads(clock, parts):
 
 
 def run_cpu(clock, args):
-    kit.say(f"Sum of squares below {args.size:,}: "
-            f"once on one thread, then on {args.workers} threads")
-    expected, sequential_ms = kit.sequential_pass(args, "one thread:")
-    t0 = time.perf_counter()
-    total, spans = sum_on_threads(clock, kit.split(args.size, args.workers))
-    threads_ms = (time.perf_counter() - t0) * 1e3
-    return kit.cpu_report(DEMO, clock, args, "threads", expected, total, spans, sequential_ms,
-                          threads_ms, note=" (the GIL runs one at a time)")
+    kit.say(f"Sum of squares below {args.size:,}: once on one thread, then on "
+            f"{args.workers} threads; {kit.best_of(args.rounds)}")
+    parts = kit.split(args.size, args.workers)
+    best = kit.cpu_rounds(args, "one thread", "threads", lambda: sum_on_threads(clock, parts))
+    return kit.cpu_report(DEMO, clock, args, "threads", "one thread", best,
+                          note=" (the GIL runs one at a time)")
 
 
 def main(argv=None):

@@ -166,16 +166,21 @@ fn cpu_variants_agree_with_the_formula_and_report_their_times() {
     let Some(py) = python() else { return };
     let n: u128 = 100_000;
     let expected = (n - 1) * n * (2 * n - 1) / 6 % (1u128 << 64);
-    let args = ["cpu", "--size", "100000", "--workers", "2"];
+    let args = ["cpu", "--size", "100000", "--workers", "2", "--rounds", "2"];
     let threads = summary(py, "threads_demo.py", &args);
     assert_eq!(threads["result"].as_u64().map(u128::from), Some(expected));
     assert_eq!(
-        (threads["workers"].as_u64(), threads["tasks"].as_u64()),
-        (Some(2), Some(2))
+        (
+            threads["workers"].as_u64(),
+            threads["tasks"].as_u64(),
+            threads["rounds"].as_u64()
+        ),
+        (Some(2), Some(2), Some(2))
     );
     assert!(threads["threads_speedup"].as_f64().unwrap() > 0.0);
     let processes = summary(py, "process_demo.py", &args);
     assert_eq!(processes["result"], threads["result"]);
+    assert_eq!(processes["rounds"], 2);
     assert!(processes["processes_ms"].as_f64().unwrap() > 0.0);
     let ideal = processes["ideal_ms"].as_f64().unwrap();
     let sequential = processes["sequential_ms"].as_f64().unwrap();
@@ -214,6 +219,11 @@ fn bad_input_is_one_error_line_and_exit_2() {
         ("sync_fetch.py", &["--delay-ms", "-5"]),
         ("async_fetch.py", &["--nope"]),
         ("macros_demo.py", &["--n", "ten"]),
+        // like macros-demo: nothing waits, so there is no --tasks or --delay-ms
+        ("macros_demo.py", &["--tasks", "3"]),
+        ("macros_demo.py", &["--delay-ms", "5"]),
+        ("threads_demo.py", &["cpu", "--rounds", "0"]),
+        ("process_demo.py", &["cpu", "--rounds", "101"]),
     ] {
         let out = run(py, name, args);
         let stderr = String::from_utf8_lossy(&out.stderr);
