@@ -1,9 +1,13 @@
 //! The CPU-bound work that `threads-demo cpu` and `process-demo cpu` share:
 //! one kernel, one way to split its range between workers, the default size,
-//! and the timing helpers, so that both demos time exactly the same thing.
+//! the timing helpers and the start of their JSON summary, so that both demos
+//! time exactly the same thing and report it the same way.
 //!
-//! Standard library only.
+//! The kernel and the timing use the standard library only; the flag and
+//! the summary use the rest of demo-kit.
 
+use crate::{Common, Summary};
+use clap::{Arg, ArgMatches, value_parser};
 use std::hint::black_box;
 use std::ops::Range;
 use std::time::Instant;
@@ -17,6 +21,28 @@ pub const DEFAULT_SIZE: u64 = 1_000_000_000;
 /// Default `--rounds`: every way is timed this many times and the best
 /// (smallest) time is reported, which filters out a noisy machine.
 pub const DEFAULT_ROUNDS: u64 = 3;
+
+/// The largest `--rounds` accepted.
+pub const MAX_ROUNDS: u64 = 100;
+
+/// The `--rounds N` flag of both `cpu` subcommands.
+pub fn rounds_arg() -> Arg {
+    Arg::new("rounds")
+        .long("rounds")
+        .value_name("N")
+        .help(format!(
+            "Time every way N times, back to back, and keep the best [default: {DEFAULT_ROUNDS}]"
+        ))
+        .value_parser(value_parser!(u64).range(1..=MAX_ROUNDS))
+}
+
+/// The value of [`rounds_arg`], or [`DEFAULT_ROUNDS`].
+pub fn rounds(matches: &ArgMatches) -> u64 {
+    matches
+        .get_one::<u64>("rounds")
+        .copied()
+        .unwrap_or(DEFAULT_ROUNDS)
+}
 
 /// The kernel: the wrapping sum of `i * i` over `range`.
 ///
@@ -69,6 +95,47 @@ pub fn speedup(base_ms: f64, other_ms: f64) -> f64 {
 /// `x` to two decimals, as the JSON summary shows times.
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// `"best of 3 rounds"`: how both demos say which time they report.
+pub fn best_of(rounds: u64) -> String {
+    let plural = if rounds == 1 { "" } else { "s" };
+    format!("best of {rounds} round{plural}")
+}
+
+/// What both `cpu` variants report first, from the rounds they ran.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CpuRun {
+    /// `--size`.
+    pub size: u64,
+    /// How many threads or processes shared the work.
+    pub workers: usize,
+    /// How many rounds ran (fewer than `--rounds` when one failed).
+    pub rounds: u64,
+    /// The checked result, or `None` if a part of it is missing.
+    pub result: Option<u64>,
+    /// The best sequential time over the rounds.
+    pub sequential_ms: f64,
+}
+
+impl CpuRun {
+    /// The start of a `cpu` variant's JSON summary: the workers are its
+    /// tasks, nothing waits (`delay_ms` 0), `ideal_ms` is the sequential time
+    /// shared evenly by the workers, and the fields `size`, `workers`,
+    /// `rounds`, `result` (`null` if missing) and `sequential_ms`. The caller
+    /// adds its parallel times and speedups, the spans and the counts.
+    pub fn summary(&self, demo: &str, common: &Common) -> Summary {
+        let mut summary = Summary::new(demo, "cpu", common)
+            .with("size", self.size)
+            .with("workers", self.workers)
+            .with("rounds", self.rounds)
+            .with("result", self.result)
+            .with("sequential_ms", round2(self.sequential_ms));
+        summary.tasks = self.workers;
+        summary.delay_ms = 0;
+        summary.ideal_ms = self.sequential_ms / self.workers.max(1) as f64;
+        summary
+    }
 }
 
 #[cfg(test)]
@@ -142,5 +209,44 @@ mod tests {
         assert_eq!(speedup(2.0, 3.0), 0.67);
         assert!(speedup(10.0, 0.0).is_finite());
         assert_eq!(round2(1.23456), 1.23);
+        assert_eq!(best_of(3), "best of 3 rounds");
+        assert_eq!(best_of(1), "best of 1 round");
+    }
+
+    #[test]
+    fn rounds_flag_defaults_and_bounds() {
+        let command = || clap::Command::new("cpu").arg(rounds_arg());
+        let parse = |args: &[&str]| command().try_get_matches_from(args).map(|m| rounds(&m));
+        assert_eq!(parse(&["cpu"]).ok(), Some(DEFAULT_ROUNDS));
+        assert_eq!(parse(&["cpu", "--rounds", "5"]).ok(), Some(5));
+        assert!(parse(&["cpu", "--rounds", "0"]).is_err());
+        assert!(parse(&["cpu", "--rounds", "101"]).is_err());
+    }
+
+    #[test]
+    fn cpu_summary_has_the_shared_fields() {
+        let common = Common {
+            tasks: 3,
+            delay_ms: 2000,
+            json: false,
+            timeline: false,
+        };
+        let run = CpuRun {
+            size: 1000,
+            workers: 2,
+            rounds: 3,
+            result: None,
+            sequential_ms: 10.004,
+        };
+        let json = run.summary("threads-demo", &common).to_json();
+        assert_eq!(json["variant"], "cpu");
+        assert_eq!(
+            (json["tasks"].as_u64(), json["delay_ms"].as_u64()),
+            (Some(2), Some(0))
+        );
+        assert_eq!(json["ideal_ms"], 5.0);
+        assert_eq!(json["sequential_ms"], 10.0);
+        assert_eq!(json["rounds"], 3);
+        assert!(json["result"].is_null(), "{json}");
     }
 }

@@ -15,9 +15,8 @@
 use crate::children::{Children, Reaped};
 use crate::fault::{self, Fault};
 use clap::{Arg, ArgMatches, Command, value_parser};
-use demo_kit::work::{self, DEFAULT_ROUNDS, DEFAULT_SIZE, round2, split, sum_of_squares, timed};
-use demo_kit::{Clock, Common, Summary, say};
-use serde_json::Value;
+use demo_kit::work::{self, CpuRun, DEFAULT_SIZE, best_of, round2, split, sum_of_squares, timed};
+use demo_kit::{Clock, Common, say};
 use std::process::ExitCode;
 
 /// The largest `--size` accepted (about 20 minutes of sequential work).
@@ -25,9 +24,6 @@ pub const MAX_SIZE: u64 = 1_000_000_000_000;
 
 /// The largest `--workers` accepted, the same cap as `--tasks`.
 pub const MAX_WORKERS: u64 = crate::MAX_TASKS;
-
-/// The largest `--rounds` accepted.
-pub const MAX_ROUNDS: u64 = 100;
 
 /// The subcommand's flags (the common ones follow it; `--tasks` is not used:
 /// `--workers` says how many children).
@@ -56,15 +52,7 @@ pub fn command() -> Command {
                 .help("How many child processes [default: the number of CPUs]")
                 .value_parser(value_parser!(u64).range(1..=MAX_WORKERS)),
         )
-        .arg(
-            Arg::new("rounds")
-                .long("rounds")
-                .value_name("N")
-                .help(format!(
-                    "Time both ways N times, keep the best [default: {DEFAULT_ROUNDS}]"
-                ))
-                .value_parser(value_parser!(u64).range(1..=MAX_ROUNDS)),
-        )
+        .arg(work::rounds_arg())
 }
 
 /// The subcommand's own values.
@@ -90,10 +78,7 @@ impl Options {
             // Reads the CPU count and affinity mask; it starts no thread.
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
         };
-        let rounds = matches
-            .get_one::<u64>("rounds")
-            .copied()
-            .unwrap_or(DEFAULT_ROUNDS);
+        let rounds = work::rounds(matches);
         Ok(Self {
             size,
             workers,
@@ -152,11 +137,10 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
         rounds,
     } = options;
     let ranges = split(size, workers);
-    let of_rounds = |n: u64| format!("best of {n} round{}", if n == 1 { "" } else { "s" });
     say!(
         "Sum of i*i for i in 0..{size} (wrapping u64), once in this process, then on {workers} \
          processes; {}.",
-        of_rounds(rounds)
+        best_of(rounds)
     );
 
     // The best sequential time, and the round with the best processes time
@@ -214,7 +198,7 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
     let processes_ms = kept.processes_ms;
     let expected = kept.expected;
     let mut failed = kept.reaped.failed();
-    let mut result = Value::Null;
+    let mut result = None;
     match kept.total() {
         None => demo_kit::error(format_args!(
             "the total is incomplete: {failed} of {workers} partial sums are missing"
@@ -224,35 +208,34 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
                 "the processes' total {total} differs from the sequential sum {expected}"
             ));
             failed += 1;
-            result = total.into();
+            result = Some(total);
         }
         Some(total) => {
-            let best = of_rounds(rounds_run);
+            let best = best_of(rounds_run);
             say!("Sequential: sum = {expected} in {sequential_ms:.1} ms ({best})");
             say!("{workers} processes: total = {total} in {processes_ms:.1} ms ({best})");
             say!("Check: the total matches the sequential sum in every round");
-            result = total.into();
+            result = Some(total);
         }
     }
     let speedup = work::speedup(sequential_ms, processes_ms);
     if failed == 0 {
-        let best = of_rounds(rounds_run);
+        let best = best_of(rounds_run);
         say!("Speedup: {speedup:.2}x with {workers} processes ({best})");
     }
 
-    let mut summary = Summary::new("process-demo", "cpu", common)
-        .with("size", size)
-        .with("workers", workers)
-        .with("rounds", rounds_run)
-        .with("result", result)
-        .with("sequential_ms", round2(sequential_ms))
+    let run = CpuRun {
+        size,
+        workers,
+        rounds: rounds_run,
+        result,
+        sequential_ms,
+    };
+    // The spans are those of the children of the round kept.
+    let mut summary = run
+        .summary("process-demo", common)
         .with("processes_ms", round2(processes_ms))
         .with("processes_speedup", speedup);
-    // As in `threads-demo cpu`: the tasks are the workers (the spans are the
-    // children of the round kept), and nothing waits.
-    summary.tasks = workers;
-    summary.delay_ms = 0;
-    summary.ideal_ms = sequential_ms / workers as f64;
     summary.elapsed_ms = clock.ms();
     kept.reaped.count_into(&mut summary);
     summary.failed = failed;

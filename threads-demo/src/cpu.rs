@@ -27,8 +27,8 @@
 
 use crate::refused::Refused;
 use clap::{Arg, ArgMatches, Command, value_parser};
-use demo_kit::work::{self, DEFAULT_ROUNDS, DEFAULT_SIZE, round2, split, sum_of_squares, timed};
-use demo_kit::{Clock, Common, Span, Summary, say};
+use demo_kit::work::{self, CpuRun, DEFAULT_SIZE, best_of, round2, split, sum_of_squares, timed};
+use demo_kit::{Clock, Common, Span, say};
 use rayon::prelude::*;
 use std::num::NonZeroUsize;
 use std::process::ExitCode;
@@ -38,9 +38,6 @@ use std::thread;
 pub const MAX_SIZE: u64 = 100_000_000_000;
 /// The largest `--workers` accepted.
 pub const MAX_WORKERS: u64 = 1024;
-/// The largest `--rounds` accepted.
-pub const MAX_ROUNDS: u64 = 100;
-
 /// The subcommand's flags.
 pub fn command() -> Command {
     Command::new("cpu")
@@ -66,15 +63,7 @@ pub fn command() -> Command {
                 .help("Threads for the parallel runs [default: one per core]")
                 .value_parser(value_parser!(u64).range(1..=MAX_WORKERS)),
         )
-        .arg(
-            Arg::new("rounds")
-                .long("rounds")
-                .value_name("N")
-                .help(format!(
-                    "Time every way N times, keep the best [default: {DEFAULT_ROUNDS}]"
-                ))
-                .value_parser(value_parser!(u64).range(1..=MAX_ROUNDS)),
-        )
+        .arg(work::rounds_arg())
 }
 
 /// One scoped thread per part: the threads may borrow from this function
@@ -160,10 +149,7 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
         .get_one::<u64>("size")
         .copied()
         .unwrap_or(DEFAULT_SIZE);
-    let rounds = matches
-        .get_one::<u64>("rounds")
-        .copied()
-        .unwrap_or(DEFAULT_ROUNDS);
+    let rounds = work::rounds(matches);
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let workers = matches
         .get_one::<u64>("workers")
@@ -176,10 +162,9 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
         .map_err(|err| demo_kit::error(format_args!("could not start the rayon pool: {err}")))
         .ok();
 
-    let of_rounds = |n: u64| format!("best of {n} round{}", if n == 1 { "" } else { "s" });
     say!(
         "Sum of i*i for i in 0..{size} (wrapping u64), {cores} core(s) available, {}.",
-        of_rounds(rounds)
+        best_of(rounds)
     );
     let (mut best_sequential, mut best_threads, mut best_rayon) =
         (Best::new(), Best::new(), Best::new());
@@ -218,7 +203,7 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     let (sequential_ms, threads_ms, rayon_ms) = (best_sequential.0, best_threads.0, best_rayon.0);
     let threads_speedup = work::speedup(sequential_ms, threads_ms);
     let rayon_speedup = work::speedup(sequential_ms, rayon_ms);
-    say!("The {}:", of_rounds(rounds_run));
+    say!("The {}:", best_of(rounds_run));
     line("sequential", 1, sequential_ms, Some(sequential), None);
     let scoped = "std::thread::scope";
     line(scoped, workers, threads_ms, threads, Some(threads_speedup));
@@ -231,21 +216,20 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     );
     say!("Rust has no GIL, so each thread computes on its own core at the same time.");
 
-    let mut summary = Summary::new("threads-demo", "cpu", common)
-        .with("size", size)
-        .with("workers", workers)
-        .with("rounds", rounds_run)
-        .with("result", sequential)
-        .with("sequential_ms", round2(sequential_ms))
+    let run = CpuRun {
+        size,
+        workers,
+        rounds: rounds_run,
+        result: Some(sequential),
+        sequential_ms,
+    };
+    // The spans are those of the fastest scoped-threads round.
+    let mut summary = run
+        .summary("threads-demo", common)
         .with("threads_ms", round2(threads_ms))
         .with("rayon_ms", round2(rayon_ms))
         .with("threads_speedup", threads_speedup)
         .with("rayon_speedup", rayon_speedup);
-    // Here the tasks are the workers (the spans are those of the fastest
-    // scoped-threads round), and nothing waits.
-    summary.tasks = workers;
-    summary.delay_ms = 0;
-    summary.ideal_ms = sequential_ms / workers as f64;
     summary.elapsed_ms = clock.ms();
     summary.ok = spans.len();
     summary.failed = workers - spans.len();
@@ -274,7 +258,10 @@ mod tests {
         assert_eq!(threads, Some(expected));
         assert_eq!(spans.len(), 3);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
-        assert_eq!(pool.ok().map(|pool| with_rayon(&pool, size)), Some(expected));
+        assert_eq!(
+            pool.ok().map(|pool| with_rayon(&pool, size)),
+            Some(expected)
+        );
     }
 
     #[test]
