@@ -6,59 +6,26 @@
 //! async call: one GET, its JSON printed.
 //!
 //! Failures are results, not panics: each failed fetch prints one
-//! `error: URL: reason` line, the other fetches go on
+//! `error: website B: GET URL: reason` line, the other fetches go on
 //! (`asyncio.gather(..., return_exceptions=True)`), and the run exits 1.
+//! Site names, fault URLs, `--fault`, `--timeout-ms` and the wording of a
+//! failure come from `slow_server::sites`, shared with `sync-fetch`.
 
-use crate::{site, timed};
-use clap::parser::ValueSource;
-use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use crate::timed;
+use clap::{Arg, ArgMatches, Command, value_parser};
 use demo_kit::{Clock, Common, Span, Summary, say};
 use futures::future::join_all;
 use reqwest::{Client, Url};
 use serde_json::Value;
+use slow_server::sites::{self, Failure};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-/// How long a request may take, unless `--timeout-ms` says: reqwest's own
-/// default (as in sync-fetch), or the delay plus [`TIMEOUT_MARGIN_MS`] if that is longer.
-pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
-/// See [`DEFAULT_TIMEOUT_MS`].
-pub const TIMEOUT_MARGIN_MS: u64 = 10_000;
-
 /// File descriptors kept free for everything but the connections: the
 /// standard streams, the runtimes' epoll and wake-up descriptors, the listener.
 pub const RESERVED_FDS: u64 = 64;
-
-/// A way to make one site's fetch fail on purpose (`--fault SITE=KIND`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
-    /// The site's URL points at a port nobody listens on.
-    Refused,
-    /// The server answers 503.
-    Status,
-    /// The server answers 200 with a body that is not JSON.
-    Invalid,
-    /// The server answers after the client's timeout.
-    Timeout,
-}
-
-/// The `--base-url` and `--timeout-ms` flags both HTTP subcommands take.
-fn client_args() -> [Arg; 2] {
-    [
-        Arg::new("timeout-ms")
-            .long("timeout-ms")
-            .value_name("MS")
-            .help("Give up on a request after this long [default: 30000, or --delay-ms + 10000 if longer]")
-            .value_parser(value_parser!(u64).range(1..=600_000)),
-        Arg::new("base-url")
-            .long("base-url")
-            .value_name("URL")
-            .help("Fetch from this server instead of the in-process slow server")
-            .value_parser(parse_base_url),
-    ]
-}
 
 /// The `http` subcommand.
 pub fn http_command() -> Command {
@@ -69,7 +36,14 @@ pub fn http_command() -> Command {
              (Python: one aiohttp.ClientSession, asyncio.gather) from the in-process slow server,\n\
              or from --base-url. Each failure is one error line; the others still finish.",
         )
-        .args(client_args())
+        .arg(
+            Arg::new("base-url")
+                .long("base-url")
+                .value_name("URL")
+                .help("Fetch from this server instead of the in-process slow server")
+                .value_parser(parse_base_url),
+        )
+        .arg(sites::timeout_arg())
         .arg(
             Arg::new("max-in-flight")
                 .long("max-in-flight")
@@ -77,14 +51,7 @@ pub fn http_command() -> Command {
                 .help("At most N requests at once [default: as many as the open-file limit allows]")
                 .value_parser(value_parser!(u64).range(1..=100_000)),
         )
-        .arg(
-            Arg::new("fault")
-                .long("fault")
-                .value_name("SITE=KIND")
-                .help("Make one site fail on purpose; KIND: refused, status, invalid, timeout (repeatable)")
-                .value_parser(parse_fault)
-                .action(ArgAction::Append),
-        )
+        .arg(sites::fault_arg())
 }
 
 /// The `get` subcommand.
@@ -93,9 +60,9 @@ pub fn get_command() -> Command {
         .about("The article's single async call: one GET, its JSON printed")
         .long_about(
             "One GET with async reqwest, its JSON decoded and printed (Python: aiohttp in asyncio.run).\n\
-             Without URL it asks the in-process slow server for /data/1.",
+             Without URL it asks the in-process slow server for /data/1 (after --delay-ms, if given).",
         )
-        .args(client_args())
+        .arg(sites::timeout_arg())
         .arg(
             Arg::new("url")
                 .value_name("URL")
@@ -120,14 +87,6 @@ pub fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn timeout(common: &Common, matches: &ArgMatches) -> Duration {
-    let ms = matches
-        .get_one::<u64>("timeout-ms")
-        .copied()
-        .unwrap_or(DEFAULT_TIMEOUT_MS.max(common.delay_ms + TIMEOUT_MARGIN_MS));
-    Duration::from_millis(ms)
-}
-
 fn client(timeout: Duration) -> Result<Client, reqwest::Error> {
     Client::builder().timeout(timeout).build()
 }
@@ -145,32 +104,10 @@ pub async fn run(
         .cloned()
         .or(local)
         .unwrap_or_default();
-    let faults: Vec<(String, Fault)> = matches
-        .get_many::<(String, Fault)>("fault")
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    if let Some((name, _)) = faults
-        .iter()
-        .find(|(name, _)| !(0..common.tasks).any(|i| site(i) == *name))
-    {
-        demo_kit::cli::usage_error(format_args!(
-            "--fault names site {name}, but the run has sites {} to {}",
-            site(0),
-            site(common.tasks - 1)
-        ));
-    }
-    let timeout = timeout(&common, matches);
-    if faults.iter().any(|&(_, f)| f == Fault::Timeout)
-        && late_ms(timeout) > slow_server::MAX_DELAY_MS
-    {
-        demo_kit::cli::usage_error(format_args!(
-            "--fault SITE=timeout needs --timeout-ms of at most {} (the server waits at most {} ms)",
-            slow_server::MAX_DELAY_MS - 1000,
-            slow_server::MAX_DELAY_MS
-        ));
-    }
+    let timeout_ms = sites::timeout_ms(matches, common.delay_ms);
+    let timeout = Duration::from_millis(timeout_ms);
+    let faults = sites::faults(matches, common.tasks, timeout_ms)
+        .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
     // `async with aiohttp.ClientSession() as session`: one client, its
     // connection pool shared by every task (a clone is a new handle, not a new pool).
     let client = match client(timeout) {
@@ -181,12 +118,12 @@ pub async fn run(
         }
     };
     let in_flight = in_flight_limit(&common, matches, local_server);
-    say!("Fetching from {base} (timeout {} ms)", timeout.as_millis());
+    say!("Fetching from {base} (timeout {timeout_ms} ms)");
     let tasks: Vec<_> = (0..common.tasks)
         .map(|i| {
-            let name = site(i);
-            let fault = faults.iter().find(|(n, _)| *n == name).map(|&(_, f)| f);
-            let url = site_url(&base, &name, common.delay_ms, fault, timeout);
+            let name = sites::name(i);
+            let fault = sites::fault_for(&faults, &name);
+            let url = sites::site_url(&base, &name, common.delay_ms, fault, timeout_ms);
             let (client, in_flight) = (client.clone(), Arc::clone(&in_flight));
             // Each fetch its own task, so `--runtime multi` can spread them over cores.
             tokio::spawn(async move {
@@ -212,9 +149,8 @@ pub async fn run(
         }
     }
     say!(
-        "All data fetched in {:.2} seconds ({} ok, {failed} failed).",
-        clock.elapsed().as_secs_f64(),
-        common.tasks - failed
+        "{}",
+        sites::fetched_line(common.tasks, failed, clock.elapsed())
     );
 
     let mut summary = Summary::new("async-fetch", "http", &common).with("base_url", base);
@@ -261,38 +197,6 @@ fn in_flight_limit(common: &Common, matches: &ArgMatches, local_server: bool) ->
     Arc::new(Semaphore::new(limit))
 }
 
-/// `{base}/site/{name}?delay_ms=…`, with the switches a fault asks for.
-fn site_url(
-    base: &str,
-    name: &str,
-    delay_ms: u64,
-    fault: Option<Fault>,
-    timeout: Duration,
-) -> String {
-    match fault {
-        None => format!("{base}/site/{name}?delay_ms={delay_ms}"),
-        Some(Fault::Refused) => format!("{}/site/{name}?delay_ms={delay_ms}", closed_port_url()),
-        Some(Fault::Status) => format!("{base}/site/{name}?delay_ms={delay_ms}&status=503"),
-        Some(Fault::Invalid) => format!("{base}/site/{name}?delay_ms={delay_ms}&body=invalid"),
-        Some(Fault::Timeout) => format!("{base}/site/{name}?delay_ms={}", late_ms(timeout)),
-    }
-}
-
-/// A second past the client's patience.
-fn late_ms(timeout: Duration) -> u64 {
-    u64::try_from(timeout.as_millis())
-        .unwrap_or(u64::MAX)
-        .saturating_add(1000)
-}
-
-/// A loopback URL where nobody listens: a port the OS just handed out and took back.
-fn closed_port_url() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map_or(9, |addr| addr.port()); // 9 (discard) is closed on any sane machine
-    format!("http://127.0.0.1:{port}")
-}
-
 /// One fetch, the article's `fetch_data` over HTTP: announce, GET, decode, announce.
 /// A failure is printed here, as one line naming the URL, and returned as `Err(())`.
 async fn fetch_site(
@@ -308,7 +212,10 @@ async fn fetch_site(
             Ok(body["data"].as_str().unwrap_or_default().to_string())
         }
         Err(err) => {
-            demo_kit::error(format_args!("{url}: {}", reason(&err, timeout)));
+            demo_kit::error(format_args!(
+                "website {name}: GET {url}: {}",
+                reason(&err, timeout)
+            ));
             Err(())
         }
     }
@@ -325,31 +232,20 @@ async fn get_json(client: &Client, url: &str) -> Result<Value, reqwest::Error> {
         .await
 }
 
-/// What went wrong, in one short clause.
+/// Why one request failed, in one clause: reqwest's verdict, worded by [`Failure`].
 fn reason(err: &reqwest::Error, timeout: Duration) -> String {
-    if err.is_timeout() {
-        return format!("timed out after {} ms", timeout.as_millis());
-    }
-    if let Some(status) = err.status() {
-        return format!("the server answered {status}");
-    }
-    let cause = innermost(err);
-    if err.is_connect() {
-        format!("could not connect: {cause}")
+    let failure = if err.is_timeout() {
+        Failure::TimedOut(timeout)
+    } else if let Some(status) = err.status() {
+        Failure::Status(status.to_string())
+    } else if err.is_connect() {
+        Failure::Connect
     } else if err.is_decode() {
-        format!("the body is not the JSON expected: {cause}")
+        Failure::Decode
     } else {
-        format!("request failed: {cause}")
-    }
-}
-
-/// The last error in the `source` chain: the OS's or the parser's own words.
-fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut last = err;
-    while let Some(next) = last.source() {
-        last = next;
-    }
-    last.to_string()
+        Failure::Other
+    };
+    failure.reason(err)
 }
 
 /// `async-fetch get [URL]`: one request, its JSON printed.
@@ -360,25 +256,29 @@ pub async fn get(
     local: Option<String>,
 ) -> ExitCode {
     // `--delay-ms` reaches the in-process server only when given.
-    let explicit_delay = matches.value_source("delay-ms") == Some(ValueSource::CommandLine);
     let (url, delay_ms) = match (matches.get_one::<String>("url"), local) {
         (Some(url), _) => (url.clone(), 0),
-        (None, Some(base)) if explicit_delay => (
-            format!("{base}/data/1?delay_ms={}", common.delay_ms),
-            common.delay_ms,
-        ),
-        (None, Some(base)) => (format!("{base}/data/1"), 0),
-        (None, None) => (String::new(), 0),
+        (None, base) => {
+            let delay_ms = sites::get_delay_ms(matches, common.delay_ms);
+            (
+                sites::document_url(&base.unwrap_or_default(), delay_ms),
+                delay_ms,
+            )
+        }
     };
-    let timeout = timeout(&common, matches);
+    let timeout = Duration::from_millis(sites::timeout_ms(matches, delay_ms));
     // The article's `get_data_async(url)`: a session, a GET, the JSON.
-    let result = match client(timeout) {
-        Ok(client) => get_json(&client, &url).await,
-        Err(err) => Err(err),
-    };
+    let (result, span) = timed(clock, 0, async {
+        match client(timeout) {
+            Ok(client) => get_json(&client, &url).await,
+            Err(err) => Err(err),
+        }
+    })
+    .await;
     let mut summary = Summary::new("async-fetch", "get", &common).with("url", url.clone());
     summary.tasks = 1;
     summary.delay_ms = delay_ms;
+    summary.ideal_ms = delay_ms as f64; // one request: its own wait, 0 unless --delay-ms was given
     match result {
         Ok(body) => {
             let text = serde_json::to_string_pretty(&body).unwrap_or_else(|_| body.to_string());
@@ -391,93 +291,16 @@ pub async fn get(
         }
     }
     summary.elapsed_ms = clock.ms();
-    summary.spans = vec![Span {
-        task: 0,
-        start_ms: 0.0,
-        end_ms: summary.elapsed_ms,
-    }];
+    summary.spans = vec![span];
     summary.report(&common)
 }
 
-/// An `http://` or `https://` URL, as text.
+/// An `http://` or `https://` URL, as reqwest's own parser sees it; bad ones are usage errors.
 fn parse_url(text: &str) -> Result<String, String> {
-    let url = Url::parse(text).map_err(|err| format!("{text:?} is not a URL: {err}"))?;
-    match url.scheme() {
-        "http" | "https" => Ok(text.to_string()),
-        other => Err(format!(
-            "{text:?}: only http and https URLs can be fetched, not {other}"
-        )),
-    }
+    sites::http_url(text, Url::parse(text).as_ref().map(Url::scheme))
 }
 
 /// A base URL, without its trailing slash.
 fn parse_base_url(text: &str) -> Result<String, String> {
-    parse_url(text).map(|url| url.trim_end_matches('/').to_string())
-}
-
-/// `B=status`, `C=json`, `A=timeout`.
-fn parse_fault(text: &str) -> Result<(String, Fault), String> {
-    let (name, kind) = text
-        .split_once('=')
-        .ok_or_else(|| format!("expected SITE=KIND (like B=status), got {text:?}"))?;
-    let kind = match kind {
-        "refused" => Fault::Refused,
-        "status" => Fault::Status,
-        "invalid" => Fault::Invalid,
-        "timeout" => Fault::Timeout,
-        other => {
-            return Err(format!(
-                "unknown fault {other:?}: use refused, status, invalid or timeout"
-            ));
-        }
-    };
-    let name = name.to_ascii_uppercase();
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(format!(
-            "a site is named by letters, like B or AA, not {text:?}"
-        ));
-    }
-    Ok((name, kind))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn faults_parse() {
-        assert_eq!(parse_fault("b=status"), Ok(("B".into(), Fault::Status)));
-        assert_eq!(parse_fault("AA=timeout"), Ok(("AA".into(), Fault::Timeout)));
-        assert!(parse_fault("B").is_err());
-        assert!(parse_fault("B=slow").is_err());
-        assert!(parse_fault("1=json").is_err());
-    }
-
-    #[test]
-    fn urls_are_checked() {
-        assert_eq!(
-            parse_base_url("http://127.0.0.1:8080/"),
-            Ok("http://127.0.0.1:8080".into())
-        );
-        assert!(parse_url("ftp://127.0.0.1/").is_err());
-        assert!(parse_url("not a url").is_err());
-    }
-
-    #[test]
-    fn fault_urls_carry_the_switches() {
-        let t = Duration::from_millis(300);
-        assert_eq!(
-            site_url("http://h", "A", 5, None, t),
-            "http://h/site/A?delay_ms=5"
-        );
-        assert!(site_url("http://h", "A", 5, Some(Fault::Status), t).ends_with("&status=503"));
-        assert!(site_url("http://h", "A", 5, Some(Fault::Invalid), t).ends_with("&body=invalid"));
-        assert_eq!(
-            site_url("http://h", "A", 5, Some(Fault::Timeout), t),
-            "http://h/site/A?delay_ms=1300"
-        );
-        assert!(
-            site_url("http://h", "A", 5, Some(Fault::Refused), t).starts_with("http://127.0.0.1:")
-        );
-    }
+    parse_url(text).map(|url| sites::base_url(&url))
 }

@@ -70,22 +70,10 @@ async fn fetch_all(clock: Clock, common: Common) -> ExitCode {
     summary.report(&common)
 }
 
-/// `website A`, `website B`, … `website Z`, `website AA`, …: the article's names, for any `--tasks`.
+/// `website A`, `website B`, … `website Z`, `website A1`, …: the article's
+/// names, for any `--tasks` (the same sites `sync-fetch` fetches).
 pub(crate) fn website(i: usize) -> String {
-    format!("website {}", site(i))
-}
-
-/// The letters of [`website`]: `A` … `Z`, `AA`, `AB`, … (spreadsheet columns, safe in a URL path).
-pub(crate) fn site(mut i: usize) -> String {
-    let mut letters = Vec::new();
-    loop {
-        letters.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    letters.iter().rev().map(|&b| char::from(b)).collect()
+    format!("website {}", slow_server::sites::name(i))
 }
 
 /// [`Clock::span`] for a future: its result and when it started and finished.
@@ -171,31 +159,5 @@ fn main() -> ExitCode {
             code
         }
         None => event_loop::interrupted(clock),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sites_are_spreadsheet_columns() {
-        let names: Vec<String> = [0, 1, 2, 25, 26, 27, 51, 52, 701, 702]
-            .into_iter()
-            .map(site)
-            .collect();
-        assert_eq!(
-            names,
-            ["A", "B", "C", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]
-        );
-        assert_eq!(website(2), "website C");
-    }
-
-    #[test]
-    fn sites_are_distinct() {
-        let mut all: Vec<String> = (0..10_000).map(site).collect();
-        all.sort();
-        all.dedup();
-        assert_eq!(all.len(), 10_000);
     }
 }
