@@ -82,8 +82,12 @@ fn install_tls_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn client(timeout: Duration) -> Result<Client, reqwest::Error> {
-    Client::builder().timeout(timeout).build()
+/// The blocking client, or the `error:` line that says why there is none.
+fn client(timeout: Duration) -> Result<Client, ExitCode> {
+    Client::builder().timeout(timeout).build().map_err(|err| {
+        demo_kit::error(format_args!("could not build the HTTP client: {err}"));
+        ExitCode::FAILURE
+    })
 }
 
 /// Where the URLs point: the in-process server (kept alive while we fetch)
@@ -158,10 +162,7 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
     };
     let client = match client(timeout) {
         Ok(client) => client,
-        Err(err) => {
-            demo_kit::error(format_args!("could not build the HTTP client: {err}"));
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     say!("Fetching from {} (timeout {timeout_ms} ms)", target.base);
 
@@ -224,10 +225,7 @@ pub fn run_get(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode 
     };
     let client = match client(timeout) {
         Ok(client) => client,
-        Err(err) => {
-            demo_kit::error(format_args!("could not build the HTTP client: {err}"));
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let (result, span) = clock.span(0, || get_json::<Value>(&client, &url, timeout));
     let failed = match result {
