@@ -47,15 +47,31 @@ impl From<Output> for Run {
     }
 }
 
-/// `{command}: exit {code}`, then both streams: the context of every failure message.
+/// `{command}: exit {code}`, then both streams (long ones clipped to their
+/// first and last lines): the context of every failure message.
 impl fmt::Display for Run {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: exit {:?}\n--- stdout:\n{}--- stderr:\n{}",
-            self.command, self.code, self.stdout, self.stderr
-        )
+        writeln!(f, "{}: exit {:?}", self.command, self.code)?;
+        writeln!(f, "--- stdout:\n{}", clip(&self.stdout))?;
+        write!(f, "--- stderr:\n{}", clip(&self.stderr))
     }
+}
+
+/// `text`, or its first and last 20 lines if it is much longer (10,000 tasks
+/// print 20,000 lines).
+fn clip(text: &str) -> String {
+    const KEEP: usize = 20;
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= 3 * KEEP {
+        return text.to_string();
+    }
+    let (head, tail) = (&lines[..KEEP], &lines[lines.len() - KEEP..]);
+    let skipped = lines.len() - 2 * KEEP;
+    format!(
+        "{}\n[… {skipped} lines …]\n{}",
+        head.join("\n"),
+        tail.join("\n")
+    )
 }
 
 impl Run {
@@ -263,6 +279,24 @@ mod tests {
     #[should_panic(expected = "not a JSON object")]
     fn json_refuses_a_bare_value() {
         run_of(0, "[1, 2]\n", "").json();
+    }
+
+    #[test]
+    fn display_shows_the_streams_and_clips_long_ones() {
+        let long: String = (0..100).map(|i| format!("line {i}\n")).collect();
+        let shown = run_of(1, "short\n", &long).to_string();
+        assert!(
+            shown.starts_with("test: exit Some(1)\n--- stdout:\nshort\n"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("line 19\n[… 60 lines …]\nline 80\n"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("line 20\n") && shown.ends_with("line 99"),
+            "{shown}"
+        );
     }
 
     #[test]
