@@ -2,73 +2,26 @@
 //! Short delays, loopback only; timing is checked as broad ratios, never as
 //! "finishes within X ms".
 
-use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
+use demo_kit::testing::{self, Run, assert_spans_in_turn, assert_spans_overlap, num};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(args: &[&str]) -> Run {
-    let output = Command::cargo_bin("async-fetch")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    testing::run(cargo_bin!("async-fetch"), args)
 }
 
 /// Runs with `--json` and parses the one JSON object on stdout.
 fn run_json(args: &[&str]) -> (Run, Value) {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let out = run(&all);
-    let summary = serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}): {:?} / {:?}",
-            out.stdout, out.stderr
-        )
-    });
-    (out, summary)
-}
-
-fn error_lines(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter(|l| l.starts_with("error: "))
-        .collect()
-}
-
-fn f(summary: &Value, key: &str) -> f64 {
-    summary[key]
-        .as_f64()
-        .unwrap_or_else(|| panic!("no {key}: {summary}"))
-}
-
-/// Every pair of spans shares a moment: the tasks ran at the same time.
-fn assert_all_overlap(summary: &Value) {
-    let spans = summary["spans"].as_array().unwrap();
-    let latest_start = spans.iter().map(|s| f(s, "start_ms")).fold(0.0, f64::max);
-    let earliest_end = spans
-        .iter()
-        .map(|s| f(s, "end_ms"))
-        .fold(f64::INFINITY, f64::min);
-    assert!(latest_start < earliest_end, "{summary}");
+    testing::run_json(cargo_bin!("async-fetch"), args)
 }
 
 #[test]
 fn the_port_runs_the_fetches_together() {
     let out = run(&["--tasks", "3", "--delay-ms", "300"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     for site in ["A", "B", "C"] {
         assert!(
             out.stdout
@@ -96,17 +49,17 @@ fn the_port_runs_the_fetches_together() {
 fn json_summary_of_the_port() {
     for runtime in ["current", "multi"] {
         let (out, summary) = run_json(&["--tasks", "4", "--delay-ms", "200", "--runtime", runtime]);
-        assert_eq!(out.code, Some(0));
+        out.assert_exit(0);
         assert_eq!(summary["demo"], "async-fetch");
         assert_eq!(summary["variant"], "simulated");
         assert_eq!(
             (summary["ok"].as_u64(), summary["failed"].as_u64()),
             (Some(4), Some(0))
         );
-        assert_eq!(f(&summary, "ideal_ms"), 200.0);
+        assert_eq!(num(&summary, "ideal_ms"), 200.0);
         // Concurrent: well under the 800 ms the fetches would take in turn.
-        assert!(f(&summary, "elapsed_ms") < 0.6 * 800.0, "{summary}");
-        assert_all_overlap(&summary);
+        assert!(num(&summary, "elapsed_ms") < 0.6 * 800.0, "{summary}");
+        assert_spans_overlap(&summary);
         // The narrative moved to stderr.
         assert!(out.stderr.contains("All data fetched in"));
     }
@@ -115,12 +68,12 @@ fn json_summary_of_the_port() {
 #[test]
 fn ten_thousand_tasks_share_one_thread() {
     let (out, summary) = run_json(&["--tasks", "10000", "--delay-ms", "200"]);
-    assert_eq!(out.code, Some(0));
+    out.assert_exit(0);
     assert_eq!(summary["ok"], 10_000);
     assert_eq!(summary["spans"].as_array().unwrap().len(), 10_000);
     // In turn this would take 2,000 s; together it is a small multiple of one delay.
     assert!(
-        f(&summary, "elapsed_ms") < 10.0 * 200.0,
+        num(&summary, "elapsed_ms") < 10.0 * 200.0,
         "{}",
         summary["elapsed_ms"]
     );
@@ -130,21 +83,18 @@ fn ten_thousand_tasks_share_one_thread() {
 #[test]
 fn blocking_sleep_serialises_the_tasks() {
     let (out, summary) = run_json(&["blocking", "--tasks", "3", "--delay-ms", "200"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     assert_eq!(summary["variant"], "blocking");
-    let (blocking, cooperative) = (f(&summary, "blocking_ms"), f(&summary, "cooperative_ms"));
+    let (blocking, cooperative) = (
+        num(&summary, "blocking_ms"),
+        num(&summary, "cooperative_ms"),
+    );
     // Ideally 3×: a wide margin for a busy machine.
     assert!(blocking > 1.8 * cooperative, "{blocking} vs {cooperative}");
     // Each task's finish time is shown, in both rounds.
     assert_eq!(out.stderr.matches(" (at ").count(), 6, "{}", out.stderr);
     // The blocking round's spans follow one another.
-    let spans = summary["spans"].as_array().unwrap();
-    for pair in spans.windows(2) {
-        assert!(
-            f(&pair[1], "start_ms") >= f(&pair[0], "end_ms") - 1.0,
-            "{summary}"
-        );
-    }
+    assert_spans_in_turn(&summary);
 }
 
 #[test]
@@ -158,11 +108,11 @@ fn offloading_keeps_the_heartbeat_on_time() {
         "--beat-ms",
         "20",
     ]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     assert_eq!(summary["variant"], "offload");
     let (inline, offloaded) = (
-        f(&summary, "inline_max_lag_ms"),
-        f(&summary, "offloaded_max_lag_ms"),
+        num(&summary, "inline_max_lag_ms"),
+        num(&summary, "offloaded_max_lag_ms"),
     );
     // Inline, the heartbeat waits out at least one whole job.
     assert!(inline > 0.5 * 400.0, "{inline}");
@@ -177,7 +127,7 @@ fn offloading_keeps_the_heartbeat_on_time() {
 #[test]
 fn http_fetches_from_the_in_process_server() {
     let (out, summary) = run_json(&["http", "--tasks", "3", "--delay-ms", "300"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     assert_eq!(summary["variant"], "http");
     assert_eq!(summary["ok"], 3);
     assert!(
@@ -186,8 +136,8 @@ fn http_fetches_from_the_in_process_server() {
             .unwrap()
             .starts_with("http://127.0.0.1:")
     );
-    assert!(f(&summary, "elapsed_ms") < 0.6 * 900.0, "{summary}");
-    assert_all_overlap(&summary);
+    assert!(num(&summary, "elapsed_ms") < 0.6 * 900.0, "{summary}");
+    assert_spans_overlap(&summary);
     assert!(
         out.stderr
             .contains("Finished fetching data from website C.")
@@ -197,14 +147,14 @@ fn http_fetches_from_the_in_process_server() {
 #[test]
 fn http_holds_a_thousand_requests_at_once() {
     let (out, summary) = run_json(&["http", "--tasks", "1000", "--delay-ms", "300"]);
-    assert_eq!(out.code, Some(0), "{}", error_lines(&out.stderr).join("\n"));
+    assert_eq!(out.code, Some(0), "{}", out.error_lines().join("\n"));
     assert_eq!(
         (summary["ok"].as_u64(), summary["failed"].as_u64()),
         (Some(1000), Some(0))
     );
     // One at a time: 300 s. At once: a small multiple of one delay.
     assert!(
-        f(&summary, "elapsed_ms") < 10.0 * 300.0,
+        num(&summary, "elapsed_ms") < 10.0 * 300.0,
         "{}",
         summary["elapsed_ms"]
     );
@@ -215,7 +165,7 @@ fn http_holds_a_thousand_requests_at_once() {
 /// its turn instead of failing with "Too many open files".
 #[test]
 fn http_stays_within_a_low_open_file_limit() {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("async-fetch"));
+    let mut cmd = std::process::Command::new(cargo_bin!("async-fetch"));
     cmd.args(["http", "--tasks", "1000", "--delay-ms", "100", "--json"]);
     use std::os::unix::process::CommandExt;
     // SAFETY: between fork and exec only setrlimit runs, which is
@@ -232,17 +182,14 @@ fn http_stays_within_a_low_open_file_limit() {
             Ok(())
         });
     }
-    let output = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
+    let out = Run::of(&mut cmd);
+    assert_eq!(out.code, Some(0), "{}", out.error_lines().join("\n"));
+    assert!(
+        out.stderr.contains("the open-file limit is 1024"),
         "{}",
-        error_lines(&stderr).join("\n")
+        out.stderr
     );
-    assert!(stderr.contains("the open-file limit is 1024"), "{stderr}");
-    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(summary["ok"], 1000);
+    assert_eq!(out.json()["ok"], 1000);
 }
 
 #[test]
@@ -256,16 +203,8 @@ fn max_in_flight_one_fetches_in_turn() {
         "--max-in-flight",
         "1",
     ]);
-    assert_eq!(out.code, Some(0));
-    let spans = summary["spans"].as_array().unwrap();
-    let mut spans: Vec<(f64, f64)> = spans
-        .iter()
-        .map(|s| (f(s, "start_ms"), f(s, "end_ms")))
-        .collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for pair in spans.windows(2) {
-        assert!(pair[1].0 >= pair[0].1 - 1.0, "{spans:?}");
-    }
+    out.assert_exit(0);
+    assert_spans_in_turn(&summary);
 }
 
 #[test]
@@ -287,12 +226,12 @@ fn each_fault_is_one_error_line_and_the_others_finish() {
         "--fault",
         "D=timeout",
     ]);
-    assert_eq!(out.code, Some(1));
+    out.assert_exit(1);
     assert_eq!(
         (summary["ok"].as_u64(), summary["failed"].as_u64()),
         (Some(2), Some(4))
     );
-    let errors = error_lines(&out.stderr);
+    let errors = out.error_lines();
     assert_eq!(errors.len(), 4, "{errors:?}");
     for (site, words) in [
         ("A", "could not connect"),
@@ -335,9 +274,9 @@ fn a_server_nobody_runs_fails_every_fetch_but_ends_cleanly() {
         "--base-url",
         &base,
     ]);
-    assert_eq!(out.code, Some(1));
+    out.assert_exit(1);
     assert_eq!(summary["failed"], 2);
-    assert_eq!(error_lines(&out.stderr).len(), 2, "{}", out.stderr);
+    assert_eq!(out.error_lines().len(), 2, "{}", out.stderr);
 }
 
 #[test]
@@ -352,7 +291,7 @@ fn http_against_another_server() {
         "--base-url",
         &server.base_url(),
     ]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     assert_eq!(summary["base_url"], server.base_url());
     server.shutdown();
 }
@@ -360,12 +299,12 @@ fn http_against_another_server() {
 #[test]
 fn get_prints_the_document() {
     let out = run(&["get"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     let document: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(document["id"], 1);
 
     let (out, summary) = run_json(&["get"]);
-    assert_eq!(out.code, Some(0));
+    out.assert_exit(0);
     assert_eq!(
         (summary["variant"].as_str(), summary["ok"].as_u64()),
         (Some("get"), Some(1))
@@ -375,7 +314,7 @@ fn get_prints_the_document() {
 
     // `--delay-ms`, when given, reaches the in-process server.
     let (out, summary) = run_json(&["get", "--delay-ms", "100"]);
-    assert_eq!(out.code, Some(0));
+    out.assert_exit(0);
     assert!(
         summary["url"]
             .as_str()
@@ -391,14 +330,14 @@ fn get_of_a_url_that_fails() {
     let server = slow_server::Server::start().unwrap();
     let url = format!("{}/data/7?status=404", server.base_url());
     let out = run(&["get", &url]);
-    assert_eq!(out.code, Some(1));
+    out.assert_exit(1);
     assert_eq!(
-        error_lines(&out.stderr),
+        out.error_lines(),
         [format!("error: {url}: the server answered 404 Not Found")]
     );
     let url = format!("{}/data/7?delay_ms=2000", server.base_url());
     let out = run(&["get", &url, "--timeout-ms", "200"]);
-    assert_eq!(out.code, Some(1));
+    out.assert_exit(1);
     assert!(
         out.stderr.contains("timed out after 200 ms"),
         "{}",
@@ -408,7 +347,7 @@ fn get_of_a_url_that_fails() {
 
 #[test]
 fn ctrl_c_ends_the_run_cleanly() {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("async-fetch"))
+    let mut child = std::process::Command::new(cargo_bin!("async-fetch"))
         .args(["--delay-ms", "20000"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -424,18 +363,17 @@ fn ctrl_c_ends_the_run_cleanly() {
     // SAFETY: kill only sends a signal to our own child, which is still running
     // (we hold its stdout and have not waited on it).
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
-    let output = child.wait_with_output().unwrap();
+    let out = Run::from(child.wait_with_output().unwrap());
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "the run was not cut short"
     );
-    assert_eq!(output.status.code(), Some(130));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    out.assert_exit(130);
     assert!(
-        stderr.starts_with("Interrupted by Ctrl-C after "),
-        "{stderr}"
+        out.stderr.starts_with("Interrupted by Ctrl-C after "),
+        "{out}"
     );
-    assert!(!stderr.contains("panicked"));
+    assert!(!out.stderr.contains("panicked"), "{out}");
 }
 
 #[test]
@@ -454,22 +392,14 @@ fn bad_input_is_one_error_line_and_exit_2() {
         &["offload", "--beat-ms", "0"],
         &["nope"],
     ] {
-        let out = run(args);
-        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
-        assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
-        assert!(
-            out.stderr.starts_with("error: "),
-            "{args:?}: {}",
-            out.stderr
-        );
-        assert!(out.stdout.is_empty(), "{args:?}");
+        run(args).assert_usage_error();
     }
 }
 
 #[test]
 fn help_names_the_python_it_ports() {
     let out = run(&["--help"]);
-    assert_eq!(out.code, Some(0));
+    out.assert_exit(0);
     assert!(out.stdout.contains("asyncio.gather"));
     let out = run(&["offload", "--help"]);
     assert!(out.stdout.contains("run_in_executor"));
