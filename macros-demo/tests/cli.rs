@@ -2,24 +2,12 @@
 //! compiler messages it shows (which must be the committed snapshots), the
 //! JSON summary for `scripts/compare`, and its answers to bad flags.
 
-use assert_cmd::cargo::cargo_bin_cmd;
-use serde_json::Value;
-use std::process::Output;
+use assert_cmd::cargo::cargo_bin;
+use demo_kit::testing::{self, Run, num};
 
 /// Runs the binary with `args` and returns what it did.
-fn run(args: &[&str]) -> Output {
-    cargo_bin_cmd!("macros-demo")
-        .args(args)
-        .output()
-        .expect("the macros-demo binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+fn run(args: &[&str]) -> Run {
+    testing::run(cargo_bin!("macros-demo"), args)
 }
 
 /// The seconds in `'name' ran in 0.0123 seconds.`, if `line` is that line
@@ -33,9 +21,9 @@ fn seconds(line: &str, name: &str) -> Option<f64> {
 
 #[test]
 fn the_default_run_is_the_articles_example() {
-    let output = run(&[]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    let out = run(&[]);
+    out.assert_exit(0);
+    let text = &out.stdout;
     let lines: Vec<&str> = text.lines().collect();
     assert!(seconds(lines[0], "complex_calculation").is_some(), "{text}");
     assert_eq!(lines[1], "Calculation result: 49999995000000");
@@ -43,9 +31,9 @@ fn the_default_run_is_the_articles_example() {
 
 #[test]
 fn every_translation_times_the_same_sum() {
-    let output = run(&["--n", "1000"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    let out = run(&["--n", "1000"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
     for name in ["complex_calculation", "add_below", "add_below_rules"] {
         let timed: Vec<&str> = text
             .lines()
@@ -59,7 +47,7 @@ fn every_translation_times_the_same_sum() {
 
 #[test]
 fn car_runs_and_motorcycle_is_shown_as_the_compiler_rejected_it() {
-    let text = stdout(&run(&["--n", "10"]));
+    let text = run(&["--n", "10"]).stdout;
     assert!(
         text.contains("Starting the Model T.\nStopping the Model T.\n"),
         "{text}"
@@ -89,7 +77,7 @@ fn car_runs_and_motorcycle_is_shown_as_the_compiler_rejected_it() {
 
 #[test]
 fn the_derive_describes_the_types() {
-    let text = stdout(&run(&["--n", "10"]));
+    let text = run(&["--n", "10"]).stdout;
     assert!(
         text.contains("  Truck { model: String, load_kg: u32 }\n"),
         "{text}"
@@ -102,11 +90,8 @@ fn the_derive_describes_the_types() {
 
 #[test]
 fn json_is_one_object_with_the_timing_fields() {
-    let output = run(&["--n", "2000000", "--json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
-    assert_eq!(text.lines().count(), 1, "one line of JSON: {text}");
-    let value: Value = serde_json::from_str(&text).expect("stdout is JSON");
+    let (out, value) = testing::run_json(cargo_bin!("macros-demo"), &["--n", "2000000"]);
+    out.assert_exit(0);
     assert_eq!(value["demo"], "macros-demo");
     assert_eq!(value["variant"], "timed");
     assert_eq!(value["tasks"], 1);
@@ -114,13 +99,11 @@ fn json_is_one_object_with_the_timing_fields() {
     assert_eq!(value["failed"], 0);
     assert_eq!(value["n"], 2_000_000);
     assert_eq!(value["result"], 1_999_999_000_000u64);
-    let function_ms = value["function_ms"].as_f64().expect("function_ms");
-    let elapsed_ms = value["elapsed_ms"].as_f64().expect("elapsed_ms");
+    let (function_ms, elapsed_ms) = (num(&value, "function_ms"), num(&value, "elapsed_ms"));
     assert!(function_ms > 0.0 && function_ms <= elapsed_ms, "{value}");
     assert_eq!(value["spans"].as_array().map(Vec::len), Some(1));
     // The narrative moved to stderr, the article's line included.
-    let narrative = stderr(&output);
-    let line = narrative.lines().next().unwrap_or_default();
+    let line = out.stderr.lines().next().unwrap_or_default();
     let reported = seconds(line, "complex_calculation").expect("the timing line");
     // The JSON and the printed line come from the same measurement.
     assert!(
@@ -132,9 +115,10 @@ fn json_is_one_object_with_the_timing_fields() {
 #[test]
 fn function_ms_grows_with_n() {
     let time = |n: &str| {
-        let output = run(&["--n", n, "--json"]);
-        let value: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-        value["function_ms"].as_f64().expect("function_ms")
+        num(
+            &testing::run_json(cargo_bin!("macros-demo"), &["--n", n]).1,
+            "function_ms",
+        )
     };
     // Wide margin: 20 million additions against none at all.
     assert!(time("20000000") > 5.0 * time("0").max(0.01));
@@ -149,20 +133,15 @@ fn bad_flags_are_one_error_line_and_exit_2() {
         &["--tasks", "3"],
         &["--nope"],
     ] {
-        let output = run(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        let err = stderr(&output);
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
-        assert!(stdout(&output).is_empty(), "{args:?}");
+        run(args).assert_usage_error();
     }
 }
 
 #[test]
 fn help_names_the_python_originals() {
-    let output = run(&["--help"]);
-    assert_eq!(output.status.code(), Some(0));
-    let text = stdout(&output);
+    let out = run(&["--help"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
     assert!(text.contains("@timing_decorator"), "{text}");
     assert!(text.contains("--n <N>"), "{text}");
 }
