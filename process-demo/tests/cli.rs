@@ -7,41 +7,22 @@
 //! can run in parallel threads without one test's fork copying another's.
 #![cfg(unix)]
 
-use assert_cmd::cargo::cargo_bin_cmd;
+use assert_cmd::cargo::cargo_bin;
+use demo_kit::testing::{self, Run, assert_each_span_at_least, assert_spans_overlap, num};
 use serde_json::Value;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
-fn run(args: &[&str]) -> Output {
-    cargo_bin_cmd!("process-demo")
-        .args(args)
-        .output()
-        .expect("the process-demo binary runs")
+fn run(args: &[&str]) -> Run {
+    testing::run(cargo_bin!("process-demo"), args)
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Runs with `--json`; checks the exit code and that stdout is exactly one JSON object.
+/// Runs with `--json`; checks the exit code and that stdout is exactly one
+/// JSON object. Returns it with the narrative (stderr).
 fn json(args: &[&str], code: i32) -> (Value, String) {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let output = run(&all);
-    assert_eq!(output.status.code(), Some(code), "{}", stderr(&output));
-    let text = stdout(&output);
-    assert_eq!(
-        text.lines().count(),
-        1,
-        "one line of JSON on stdout: {text}"
-    );
-    let value: Value = serde_json::from_str(&text).expect("stdout is JSON");
-    assert!(value.is_object(), "{value}");
-    (value, stderr(&output))
+    let (out, summary) = testing::run_json(cargo_bin!("process-demo"), args);
+    out.assert_exit(code);
+    (summary, out.stderr)
 }
 
 fn count(text: &str, line: &str) -> usize {
@@ -70,25 +51,25 @@ fn assert_port_lines(text: &str, tasks: usize) {
 
 #[test]
 fn every_process_starts_and_finishes_then_the_parent_reports() {
-    let output = run(&["--delay-ms", "50"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_port_lines(&stdout(&output), 3);
-    assert_eq!(stderr(&output), "");
+    let out = run(&["--delay-ms", "50"]);
+    out.assert_exit(0);
+    assert_port_lines(&out.stdout, 3);
+    assert_eq!(out.stderr, "");
 }
 
 #[test]
 fn lines_are_not_duplicated_into_a_pipe() {
     // `.output()` gives the child a pipe for stdout, as `process-demo | cat` does.
-    let output = run(&["--tasks", "20", "--delay-ms", "20"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_port_lines(&stdout(&output), 20);
+    let out = run(&["--tasks", "20", "--delay-ms", "20"]);
+    out.assert_exit(0);
+    assert_port_lines(&out.stdout, 20);
 }
 
 #[test]
 fn lines_are_not_duplicated_into_a_file() {
     let path = std::env::temp_dir().join(format!("process-demo-test-{}.txt", std::process::id()));
     let file = std::fs::File::create(&path).expect("a temporary file");
-    let status = Command::new(assert_cmd::cargo::cargo_bin!("process-demo"))
+    let status = Command::new(cargo_bin!("process-demo"))
         .args(["--tasks", "20", "--delay-ms", "20"])
         .stdout(Stdio::from(file))
         .status()
@@ -106,24 +87,10 @@ fn processes_wait_side_by_side() {
     let (summary, _) = json(&["--tasks", "4", "--delay-ms", "300"], 0);
     let wall_ms = started.elapsed().as_secs_f64() * 1e3;
     assert!(wall_ms < 0.6 * 1200.0, "{wall_ms} ms");
-    let spans = summary["spans"].as_array().expect("spans");
-    assert_eq!(spans.len(), 4);
-    // Every pair of spans overlaps: the children ran at the same time.
-    let bounds: Vec<(f64, f64)> = spans
-        .iter()
-        .map(|s| {
-            (
-                s["start_ms"].as_f64().unwrap_or(0.0),
-                s["end_ms"].as_f64().unwrap_or(0.0),
-            )
-        })
-        .collect();
-    for a in &bounds {
-        assert!(a.1 - a.0 >= 290.0, "each child waited its delay: {a:?}");
-        for b in &bounds {
-            assert!(a.0 < b.1 && b.0 < a.1, "{a:?} and {b:?} overlap");
-        }
-    }
+    assert_eq!(summary["spans"].as_array().map(Vec::len), Some(4));
+    // Each child waited its delay, and all of them at the same time.
+    assert_each_span_at_least(&summary, 290.0);
+    assert_spans_overlap(&summary);
 }
 
 #[test]
@@ -136,10 +103,7 @@ fn json_summary_has_the_fields_of_the_design() {
     assert_eq!(summary["ideal_ms"], 40.0);
     assert_eq!(summary["ok"], 3);
     assert_eq!(summary["failed"], 0);
-    assert!(
-        summary["elapsed_ms"].as_f64().unwrap_or(0.0) >= 40.0,
-        "{summary}"
-    );
+    assert!(num(&summary, "elapsed_ms") >= 40.0, "{summary}");
     assert!(summary["max_rss_kb"].as_u64().unwrap_or(0) > 0, "{summary}");
     let mut tasks: Vec<u64> = summary["spans"]
         .as_array()
@@ -155,9 +119,9 @@ fn json_summary_has_the_fields_of_the_design() {
 
 #[test]
 fn timeline_draws_one_bar_per_child() {
-    let output = run(&["--tasks", "2", "--delay-ms", "30", "--timeline"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    let out = run(&["--tasks", "2", "--delay-ms", "30", "--timeline"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
     assert!(
         text.contains("task 0 |") && text.contains("task 1 |"),
         "{text}"
@@ -206,10 +170,7 @@ fn cpu_work_is_split_across_children_and_checked() {
         "processes_speedup",
         "ideal_ms",
     ] {
-        assert!(
-            summary[key].as_f64().is_some_and(|x| x > 0.0),
-            "{key}: {summary}"
-        );
+        assert!(num(&summary, key) > 0.0, "{key}: {summary}");
     }
     assert_eq!(summary["spans"].as_array().map(Vec::len), Some(3));
     assert!(
@@ -283,11 +244,18 @@ fn a_child_that_panics_is_reported_and_does_not_unwind_into_main() {
     one_child_fails("panic", "exited with status 101");
     // Had the panic unwound out of the child into `main`, the child would
     // have gone on to print the parent's lines and a second JSON object.
-    let output = run(&["--delay-ms", "20", "--fail", "panic", "--fail-task", "0"]);
-    assert_eq!(output.status.code(), Some(1));
-    let text = stdout(&output);
-    assert_eq!(count(&text, "All processes have finished."), 1, "{text}");
-    assert!(stderr(&output).contains("Process 0: panicked: failing on purpose"));
+    let out = run(&["--delay-ms", "20", "--fail", "panic", "--fail-task", "0"]);
+    out.assert_exit(1);
+    assert_eq!(
+        count(&out.stdout, "All processes have finished."),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.stderr
+            .contains("Process 0: panicked: failing on purpose"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -347,24 +315,13 @@ fn bad_input_is_one_error_line_and_exit_2() {
         &["isolation", "--nope"],
         &["fork-bomb"],
     ] {
-        let output = run(args);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-        let err = stderr(&output);
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert_eq!(stdout(&output), "", "{args:?}: nothing ran");
+        run(args).assert_usage_error();
     }
 }
 
 #[test]
 fn help_names_the_python_original() {
-    let output = run(&["--help"]);
-    assert_eq!(output.status.code(), Some(0));
-    assert!(stdout(&output).contains("multiprocessing.Process"));
+    let out = run(&["--help"]);
+    out.assert_exit(0);
+    assert!(out.stdout.contains("multiprocessing.Process"), "{out}");
 }

@@ -14,7 +14,8 @@
 //! would be mistaken for a leftover (and reaped behind its back).
 #![cfg(target_os = "linux")]
 
-use assert_cmd::cargo::cargo_bin_cmd;
+use assert_cmd::cargo::cargo_bin;
+use demo_kit::testing;
 use nix::errno::Errno;
 use nix::sys::prctl::set_child_subreaper;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
@@ -74,13 +75,9 @@ fn the_demo_leaves_no_child_behind() {
             1,
         ),
     ] {
-        let output = cargo_bin_cmd!("process-demo")
-            .args(args)
-            .output()
-            .expect("the process-demo binary runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
-        assert!(!stderr.contains("left unreaped"), "{args:?}: {stderr}");
+        let out = testing::run(cargo_bin!("process-demo"), args);
+        out.assert_exit(code);
+        assert!(!out.stderr.contains("left unreaped"), "{out}");
         // Long enough for an orphan child still sleeping its 30 ms to end.
         assert_eq!(leftovers(Duration::from_millis(200)), 0, "{args:?}");
     }
