@@ -1,59 +1,18 @@
 //! sync-fetch as a user runs it: every mode, every fault, bad input.
 //! Short delays; loopback only (the in-process slow server, or one started here).
 
-use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
+use demo_kit::testing::{self, Run, assert_each_span_at_least, assert_spans_in_turn, num};
 use serde_json::Value;
 use slow_server::Server;
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(args: &[&str]) -> Run {
-    let output = Command::cargo_bin("sync-fetch")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    testing::run(cargo_bin!("sync-fetch"), args)
 }
 
 /// Runs with `--json` and parses the one JSON object on stdout.
 fn run_json(args: &[&str]) -> (Run, Value) {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let out = run(&all);
-    let summary = serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}): {:?} / {:?}",
-            out.stdout, out.stderr
-        )
-    });
-    (out, summary)
-}
-
-fn error_lines(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter(|l| l.starts_with("error: "))
-        .collect()
-}
-
-/// Each task's span started after the one before had ended.
-fn assert_one_after_another(summary: &Value) {
-    let spans = summary["spans"].as_array().unwrap();
-    for pair in spans.windows(2) {
-        assert!(
-            pair[1]["start_ms"].as_f64().unwrap() >= pair[0]["end_ms"].as_f64().unwrap(),
-            "{summary}"
-        );
-    }
+    testing::run_json(cargo_bin!("sync-fetch"), args)
 }
 
 fn fetched_lines(sites: &[&str]) -> Vec<String> {
@@ -71,7 +30,7 @@ fn fetched_lines(sites: &[&str]) -> Vec<String> {
 #[test]
 fn simulated_port_prints_the_articles_lines_in_order() {
     let out = run(&["--delay-ms", "100"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines[..6], fetched_lines(&["A", "B", "C"]));
     assert!(lines[6].starts_with("All data fetched in "), "{lines:?}");
@@ -86,7 +45,7 @@ fn simulated_port_prints_the_articles_lines_in_order() {
 #[test]
 fn simulated_json_summary() {
     let (out, summary) = run_json(&["--delay-ms", "100", "--tasks", "4"]);
-    assert_eq!(out.code, Some(0));
+    out.assert_exit(0);
     assert_eq!(summary["demo"], "sync-fetch");
     assert_eq!(summary["variant"], "simulated");
     assert_eq!(summary["tasks"], 4);
@@ -95,9 +54,9 @@ fn simulated_json_summary() {
         (summary["ok"].as_u64(), summary["failed"].as_u64()),
         (Some(4), Some(0))
     );
-    assert!(summary["elapsed_ms"].as_f64().unwrap() >= 400.0);
-    assert_eq!(summary["spans"].as_array().unwrap().len(), 4);
-    assert_one_after_another(&summary);
+    assert!(num(&summary, "elapsed_ms") >= 400.0, "{summary}");
+    assert_eq!(summary["spans"].as_array().map(Vec::len), Some(4));
+    assert_spans_in_turn(&summary);
     // The narrative moved to stderr.
     assert!(
         out.stderr
@@ -108,7 +67,7 @@ fn simulated_json_summary() {
 #[test]
 fn more_than_26_sites_get_numbered_names() {
     let out = run(&["--tasks", "28", "--delay-ms", "0"]);
-    assert_eq!(out.code, Some(0));
+    out.assert_exit(0);
     for site in ["A", "Z", "A1", "B1"] {
         assert!(
             out.stdout
@@ -121,7 +80,7 @@ fn more_than_26_sites_get_numbered_names() {
 #[test]
 fn timeline_draws_a_staircase() {
     let out = run(&["--delay-ms", "50", "--timeline"]);
-    assert_eq!(out.code, Some(0));
+    out.assert_exit(0);
     let bars: Vec<&str> = out
         .stdout
         .lines()
@@ -133,7 +92,7 @@ fn timeline_draws_a_staircase() {
 #[test]
 fn http_fetches_the_sites_one_after_another() {
     let out = run(&["http", "--delay-ms", "150"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     let lines: Vec<&str> = out
         .stdout
         .lines()
@@ -157,19 +116,14 @@ fn http_fetches_the_sites_one_after_another() {
 #[test]
 fn http_json_summary() {
     let (out, summary) = run_json(&["http", "--delay-ms", "150"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     assert_eq!(summary["variant"], "http");
     assert_eq!(summary["ideal_ms"], 450.0);
     assert_eq!(summary["ok"], 3);
-    assert!(summary["elapsed_ms"].as_f64().unwrap() >= 450.0);
-    assert_one_after_another(&summary);
-    for span in summary["spans"].as_array().unwrap() {
-        let took = span["end_ms"].as_f64().unwrap() - span["start_ms"].as_f64().unwrap();
-        assert!(
-            took >= 150.0,
-            "each request waited for the server: {summary}"
-        );
-    }
+    assert!(num(&summary, "elapsed_ms") >= 450.0, "{summary}");
+    assert_spans_in_turn(&summary);
+    // Each request waited for the server.
+    assert_each_span_at_least(&summary, 150.0);
 }
 
 #[test]
@@ -185,7 +139,7 @@ fn http_base_url_points_at_another_server() {
         "--tasks",
         "2",
     ]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     assert!(
         out.stdout
             .contains(&format!("Fetching from {}", server.base_url()))
@@ -202,8 +156,8 @@ fn one_fault(kind: &str, extra: &[&str]) -> (String, Value) {
     let mut args = vec!["http", "--delay-ms", "100", "--fault", &fault];
     args.extend_from_slice(extra);
     let (out, summary) = run_json(&args);
-    assert_eq!(out.code, Some(1), "{kind}: {}", out.stderr);
-    let errors = error_lines(&out.stderr);
+    out.assert_exit(1);
+    let errors = out.error_lines();
     assert_eq!(errors.len(), 1, "{kind}: {}", out.stderr);
     assert!(
         errors[0].starts_with("error: website B: GET http://127.0.0.1:"),
@@ -233,7 +187,7 @@ fn one_fault(kind: &str, extra: &[&str]) -> (String, Value) {
         (summary["ok"].as_u64(), summary["failed"].as_u64()),
         (Some(2), Some(1))
     );
-    assert_eq!(summary["spans"].as_array().unwrap().len(), 3);
+    assert_eq!(summary["spans"].as_array().map(Vec::len), Some(3));
     (errors[0].to_string(), summary)
 }
 
@@ -260,7 +214,7 @@ fn fault_timeout() {
     let (error, summary) = one_fault("timeout", &["--timeout-ms", "200"]);
     assert!(error.contains("timed out after 200 ms"), "{error}");
     let b = &summary["spans"][1];
-    let waited = b["end_ms"].as_f64().unwrap() - b["start_ms"].as_f64().unwrap();
+    let waited = num(b, "end_ms") - num(b, "start_ms");
     assert!(waited >= 200.0, "{summary}");
 }
 
@@ -283,8 +237,8 @@ fn every_fault_at_once_and_the_last_site_still_fetched() {
         "--fault",
         "D=timeout",
     ]);
-    assert_eq!(out.code, Some(1));
-    let errors = error_lines(&out.stderr);
+    out.assert_exit(1);
+    let errors = out.error_lines();
     assert_eq!(errors.len(), 4, "{}", out.stderr);
     for (line, site) in errors.iter().zip(["A", "B", "C", "D"]) {
         assert!(
@@ -309,8 +263,8 @@ fn a_server_that_is_not_there_fails_every_site_but_reports_them_all() {
         server.base_url()
     }; // dropped: nothing listens there now
     let out = run(&["http", "--base-url", &dead, "--delay-ms", "0"]);
-    assert_eq!(out.code, Some(1));
-    let errors = error_lines(&out.stderr);
+    out.assert_exit(1);
+    let errors = out.error_lines();
     assert_eq!(errors.len(), 3, "{}", out.stderr);
     assert!(
         errors
@@ -328,7 +282,7 @@ fn a_server_that_is_not_there_fails_every_site_but_reports_them_all() {
 #[test]
 fn get_prints_the_decoded_document() {
     let out = run(&["get"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     let printed: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(printed["id"], 1);
     assert_eq!(printed["completed"], false);
@@ -339,7 +293,7 @@ fn get_json_summary_and_a_given_url() {
     let server = Server::start().unwrap();
     let url = format!("{}/site/Z?delay_ms=50", server.base_url());
     let (out, summary) = run_json(&["get", &url]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_exit(0);
     assert_eq!(summary["variant"], "get");
     assert_eq!(summary["tasks"], 1);
     assert_eq!(summary["ideal_ms"], 0.0);
@@ -375,8 +329,8 @@ fn get_faults_are_one_error_line_naming_the_url() {
         ),
     ] {
         let out = run(&["get", &url, "--timeout-ms", "200"]);
-        assert_eq!(out.code, Some(1), "{url}: {}", out.stderr);
-        let errors = error_lines(&out.stderr);
+        out.assert_exit(1);
+        let errors = out.error_lines();
         assert_eq!(errors.len(), 1, "{url}: {}", out.stderr);
         assert!(
             errors[0].starts_with(&format!("error: GET {url}: ")),
@@ -405,14 +359,6 @@ fn bad_input_is_one_error_line_and_exit_2() {
         &["get", "file:///etc/passwd"],
         &["nope"],
     ] {
-        let out = run(args);
-        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
-        assert!(
-            out.stderr.starts_with("error: "),
-            "{args:?}: {}",
-            out.stderr
-        );
-        assert_eq!(out.stderr.lines().count(), 1, "{args:?}: {}", out.stderr);
-        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+        run(args).assert_usage_error();
     }
 }
