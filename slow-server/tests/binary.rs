@@ -1,7 +1,7 @@
 //! The `slow-server` binary as a separate process: its startup lines, Ctrl-C,
 //! bad input, and the 1,000-concurrent-request load from another process.
 
-use assert_cmd::Command;
+use demo_kit::testing::{self, Run};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -107,55 +107,31 @@ fn prints_its_address_and_curl_lines_and_stops_on_ctrl_c() {
             server.lines
         );
     }
-    let output = server.interrupt();
-    assert!(output.status.success(), "{output:?}");
-    assert!(
-        String::from_utf8_lossy(&output.stderr).is_empty(),
-        "{output:?}"
-    );
+    let out = Run::from(server.interrupt());
+    out.assert_exit(0);
+    assert!(out.stderr.is_empty(), "{out}");
 }
 
 #[test]
 fn bad_port_is_one_error_line_and_exit_2() {
-    let output = Command::new(BIN)
-        .args(["--port", "70000"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    assert!(stderr.contains("--port"), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let out = testing::run(BIN, &["--port", "70000"]);
+    out.assert_usage_error();
+    assert!(out.stderr.contains("--port"), "{out}");
 }
 
 #[test]
 fn load_needs_an_ip_url() {
-    let output = Command::new(BIN)
-        .args(["load", "--url", "http://localhost:1"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let out = testing::run(BIN, &["load", "--url", "http://localhost:1"]);
+    out.assert_usage_error();
     assert!(
-        stderr.starts_with("error: expected http://IP:PORT"),
-        "{stderr}"
+        out.stderr.starts_with("error: expected http://IP:PORT"),
+        "{out}"
     );
 }
 
-fn load(url: &str, args: &[&str]) -> (Option<i32>, Value, String) {
-    let output = Command::new(BIN)
-        .args(["load", "--url", url, "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let report: Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("{e}: {stdout:?} {output:?}"));
-    (
-        output.status.code(),
-        report,
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+/// Runs `slow-server load --url URL ARGS --json`; returns the run and its report.
+fn load(url: &str, args: &[&str]) -> (Run, Value) {
+    testing::run_json(BIN, &[&["load", "--url", url], args].concat())
 }
 
 /// The requirement: 1,000 slow requests at once from another process,
@@ -164,7 +140,7 @@ fn load(url: &str, args: &[&str]) -> (Option<i32>, Value, String) {
 #[test]
 fn holds_1000_concurrent_slow_requests_from_another_process() {
     let server = Running::start(1024);
-    let (code, report, stderr) = load(
+    let (out, report) = load(
         &server.url,
         &[
             "--requests",
@@ -175,7 +151,7 @@ fn holds_1000_concurrent_slow_requests_from_another_process() {
             "1024",
         ],
     );
-    assert_eq!(code, Some(0), "{report} {stderr}");
+    out.assert_exit(0);
     assert_eq!(report["ok"], 1000, "{report}");
     assert_eq!(report["failed"], 0, "{report}");
     assert_eq!(report["fd_soft_limit"], 1024, "{report}");
@@ -183,8 +159,7 @@ fn holds_1000_concurrent_slow_requests_from_another_process() {
     // another they would have taken 500 s; the timing is not asserted).
     let held = report["server_max_in_flight"].as_u64().unwrap();
     assert!(held > 500, "{report}");
-    let output = server.interrupt();
-    assert!(output.status.success(), "{output:?}");
+    Run::from(server.interrupt()).assert_exit(0);
 }
 
 /// A client whose limit is below the number of sockets it wants fails with
@@ -193,16 +168,16 @@ fn holds_1000_concurrent_slow_requests_from_another_process() {
 #[test]
 fn a_low_client_limit_fails_unless_connections_are_bounded() {
     let server = Running::start(1024);
-    let (code, report, stderr) = load(
+    let (out, report) = load(
         &server.url,
         &["--requests", "100", "--delay-ms", "300", "--fd-limit", "40"],
     );
-    assert_eq!(code, Some(1), "{report}");
+    out.assert_exit(1);
     assert!(report["failed"].as_u64().unwrap() > 0, "{report}");
-    assert!(stderr.contains("Too many open files"), "{stderr}");
-    assert!(stderr.lines().any(|l| l.starts_with("error: ")), "{stderr}");
+    assert!(out.stderr.contains("Too many open files"), "{out}");
+    assert!(!out.error_lines().is_empty(), "{out}");
 
-    let (code, report, _) = load(
+    let (out, report) = load(
         &server.url,
         &[
             "--requests",
@@ -215,6 +190,6 @@ fn a_low_client_limit_fails_unless_connections_are_bounded() {
             "20",
         ],
     );
-    assert_eq!(code, Some(0), "{report}");
+    out.assert_exit(0);
     assert_eq!(report["ok"], 100, "{report}");
 }
