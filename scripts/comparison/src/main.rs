@@ -326,10 +326,12 @@ fn table_mode(
     }
     let pass = problems.is_empty();
     let sizes = format!(
-        "{} tasks × {} ms; CPU: {} workers, Rust size {}, Python size {}; macro n {}",
+        "{} tasks × {} ms; CPU: {} workers, best of {} rounds, Rust size {}, Python size {}; \
+         macro n {}",
         settings.tasks,
         settings.delay_ms,
         settings.workers,
+        settings.rounds,
         settings
             .rust_size
             .map_or("the demo's default".into(), |s| s.to_string()),

@@ -71,6 +71,9 @@ pub struct Settings {
     pub python_size: u64,
     /// `--workers` for every CPU variant, Rust and Python alike.
     pub workers: usize,
+    /// `--rounds` for every CPU variant, Rust and Python alike: each way is
+    /// timed this many times and the best time counts (a shared machine is noisy).
+    pub rounds: u64,
     /// `--n` for the timing macro and the timing decorator.
     pub n: u64,
 }
@@ -83,9 +86,10 @@ impl Settings {
                 mode: "quick",
                 tasks: 3,
                 delay_ms: 200,
-                rust_size: Some(600_000_000),
-                python_size: 6_000_000,
+                rust_size: Some(300_000_000),
+                python_size: 3_000_000,
                 workers,
+                rounds: 3,
                 n: 1_000_000,
             }
         } else {
@@ -94,8 +98,9 @@ impl Settings {
                 tasks: 3,
                 delay_ms: 2000,
                 rust_size: None,
-                python_size: 20_000_000,
+                python_size: 10_000_000,
                 workers,
+                rounds: 3,
                 n: 10_000_000,
             }
         }
@@ -116,6 +121,7 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
     };
     let cpu = |size: Option<u64>| {
         let mut args = words(&["cpu", "--workers", &s.workers.to_string()]);
+        args.extend(words(&["--rounds", &s.rounds.to_string()]));
         if let Some(size) = size {
             args.extend(words(&["--size", &size.to_string()]));
         }
@@ -330,7 +336,13 @@ mod tests {
             .into_iter()
             .find(|e| e.id == "cpu-threads")
             .unwrap();
-        assert_eq!(cpu.args[..3], ["cpu", "--workers", "2"]);
-        assert!(cpu.args.contains(&"600000000".to_string()));
+        assert_eq!(cpu.args[..5], ["cpu", "--workers", "2", "--rounds", "3"]);
+        assert!(cpu.args.contains(&"300000000".to_string()));
+        let (_, python) = cpu.python.unwrap();
+        assert_eq!(
+            python[..5],
+            cpu.args[..5],
+            "the same workers and rounds for Python"
+        );
     }
 }
