@@ -147,6 +147,16 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
         reuse: None,
         python: None,
     };
+    // A row where tasks wait: the Python script takes the same arguments as
+    // the Rust command, which is the label (the binary, then any subcommand).
+    let waiting = |id, label: &'static str, variant, what, kind, article_s, script| {
+        let (bin, sub) = label.split_once(' ').unwrap_or((label, ""));
+        let sub: Vec<&str> = sub.split_whitespace().collect();
+        Entry {
+            python: Some((script, timing(&sub))),
+            ..entry(id, label, bin, timing(&sub), variant, what, kind, article_s)
+        }
+    };
     use Kind::*;
     let cpu_threads = Entry {
         metric: "threads_ms",
@@ -173,84 +183,60 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
         ..cpu_threads.clone()
     };
     vec![
-        Entry {
-            python: Some(("threads_demo.py", timing(&[]))),
-            ..entry(
-                "threads",
-                "threads-demo",
-                "threads-demo",
-                timing(&[]),
-                "threads",
-                "N threads sleep, then join",
-                Concurrent,
-                Some(2.0),
-            )
-        },
-        Entry {
-            python: Some(("process_demo.py", timing(&[]))),
-            ..entry(
-                "processes",
-                "process-demo",
-                "process-demo",
-                timing(&[]),
-                "processes",
-                "N child processes sleep, then are waited for",
-                Concurrent,
-                Some(2.0),
-            )
-        },
-        Entry {
-            python: Some(("sync_fetch.py", timing(&[]))),
-            ..entry(
-                "sync",
-                "sync-fetch",
-                "sync-fetch",
-                timing(&[]),
-                "simulated",
-                "N simulated fetches, one after another",
-                Sequential,
-                Some(6.0),
-            )
-        },
-        Entry {
-            python: Some(("async_fetch.py", timing(&[]))),
-            ..entry(
-                "async",
-                "async-fetch",
-                "async-fetch",
-                timing(&[]),
-                "simulated",
-                "N simulated fetches on one event loop",
-                Concurrent,
-                Some(2.0),
-            )
-        },
-        Entry {
-            python: Some(("sync_fetch.py", timing(&["http"]))),
-            ..entry(
-                "sync-http",
-                "sync-fetch http",
-                "sync-fetch",
-                timing(&["http"]),
-                "http",
-                "N real HTTP GETs to 127.0.0.1, in turn",
-                Sequential,
-                None,
-            )
-        },
-        Entry {
-            python: Some(("async_fetch.py", timing(&["http"]))),
-            ..entry(
-                "async-http",
-                "async-fetch http",
-                "async-fetch",
-                timing(&["http"]),
-                "http",
-                "N real HTTP GETs to 127.0.0.1, at once",
-                Concurrent,
-                None,
-            )
-        },
+        waiting(
+            "threads",
+            "threads-demo",
+            "threads",
+            "N threads sleep, then join",
+            Concurrent,
+            Some(2.0),
+            "threads_demo.py",
+        ),
+        waiting(
+            "processes",
+            "process-demo",
+            "processes",
+            "N child processes sleep, then are waited for",
+            Concurrent,
+            Some(2.0),
+            "process_demo.py",
+        ),
+        waiting(
+            "sync",
+            "sync-fetch",
+            "simulated",
+            "N simulated fetches, one after another",
+            Sequential,
+            Some(6.0),
+            "sync_fetch.py",
+        ),
+        waiting(
+            "async",
+            "async-fetch",
+            "simulated",
+            "N simulated fetches on one event loop",
+            Concurrent,
+            Some(2.0),
+            "async_fetch.py",
+        ),
+        waiting(
+            "sync-http",
+            "sync-fetch http",
+            "http",
+            "N real HTTP GETs to 127.0.0.1, in turn",
+            Sequential,
+            None,
+            "sync_fetch.py",
+        ),
+        waiting(
+            "async-http",
+            "async-fetch http",
+            "http",
+            "N real HTTP GETs to 127.0.0.1, at once",
+            Concurrent,
+            None,
+            "async_fetch.py",
+        ),
         cpu_threads,
         cpu_rayon,
         Entry {
@@ -310,6 +296,11 @@ mod tests {
                 assert!(e.args.iter().any(|a| a == "--json"), "{}", e.id);
                 if let Some((_, args)) = &e.python {
                     assert!(args.iter().any(|a| a == "--json"), "{}", e.id);
+                }
+                if matches!(e.kind, Kind::Concurrent | Kind::Sequential) {
+                    let python = e.python.as_ref().map(|(_, args)| args);
+                    assert_eq!(python, Some(&e.args), "{}: Python runs as Rust", e.id);
+                    assert!(e.label.starts_with(e.bin), "{}", e.id);
                 }
                 if let Some(other) = e.reuse {
                     assert!(all.iter().any(|o| o.id == other && o.reuse.is_none()));

@@ -50,6 +50,13 @@ fn all_demos(dir: &Path) {
     stand_in(dir, "macros-demo", "macros-demo.json", &[]);
 }
 
+/// Every demo stood in, in a fresh directory `name`, then the comparison run with `extra`.
+fn compare_all(name: &str, extra: &[&str]) -> Output {
+    let dir = scratch(name);
+    all_demos(&dir);
+    compare(&dir, extra)
+}
+
 fn compare(bin_dir: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_comparison"))
         .args(["--quick", "--no-python", "--timeout-s", "20", "--bin-dir"])
@@ -65,9 +72,7 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn recorded_demos_pass_and_fill_the_table() {
-    let dir = scratch("all");
-    all_demos(&dir);
-    let out = compare(&dir, &["--timeline"]);
+    let out = compare_all("all", &["--timeline"]);
     let text = stdout(&out);
     assert_eq!(
         out.status.code(),
@@ -173,9 +178,7 @@ fn a_placeholder_without_json_and_a_slow_run_are_reported_by_name() {
 
 #[test]
 fn markdown_is_a_table_with_the_verdict() {
-    let dir = scratch("markdown");
-    all_demos(&dir);
-    let out = compare(&dir, &["--markdown"]);
+    let out = compare_all("markdown", &["--markdown"]);
     let text = stdout(&out);
     let table: Vec<&str> = text.lines().filter(|l| l.starts_with('|')).collect();
     assert_eq!(table.len(), 12, "header, rule, ten rows:\n{text}");
