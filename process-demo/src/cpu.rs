@@ -163,7 +163,7 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
             None => "total incomplete",
         };
         say!(
-            "Round {r}: sequential {:.1} ms, {workers} processes {:.1} ms, {verdict}",
+            "  round {r}: sequential {:.1} ms, {workers} processes {:.1} ms, {verdict}",
             this.sequential_ms,
             this.processes_ms
         );

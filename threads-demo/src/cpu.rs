@@ -22,8 +22,19 @@
 //! ```
 //!
 //! ```text
-//! SAMPLE
+//! Sum of i*i for i in 0..1000000000 (wrapping u64), 2 core(s) available, best of 3 rounds.
+//!   round 1: sequential 557.8 ms, scoped threads 356.0 ms, rayon 382.7 ms, results equal
+//!   round 2: sequential 499.6 ms, scoped threads 402.3 ms, rayon 259.6 ms, results equal
+//!   round 3: sequential 610.1 ms, scoped threads 457.4 ms, rayon 277.5 ms, results equal
+//! The best of 3 rounds:
+//!   sequential (1 thread)               499.6 ms  result 3338615082255021824
+//!   std::thread::scope (2 threads)      356.0 ms  result 3338615082255021824  speedup 1.40x
+//!   rayon (2 threads)                   259.6 ms  result 3338615082255021824  speedup 1.92x
+//! All three results are equal.
 //! ```
+//!
+//! (One run on a 2-core shared virtual machine, load average about 1;
+//! see the README for more runs.)
 
 use crate::refused::Refused;
 use clap::{Arg, ArgMatches, Command, value_parser};
