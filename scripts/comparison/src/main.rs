@@ -135,7 +135,10 @@ fn run_all(runner: &Runner, entries: &[plan::Entry], notes: &mut Vec<String>) ->
             && entries
                 .iter()
                 .filter(|e| e.id == entry.id || e.reuse == Some(entry.id))
-                .any(|e| verdict::judge(e, outcome, cores, &TOLERANCE).is_some())
+                .any(|e| {
+                    verdict::judge(e, outcome, cores, &TOLERANCE).is_some()
+                        || verdict::cpu_warning(e, outcome, cores, &TOLERANCE).is_some()
+                })
     };
     let mut runs: Vec<Run> = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
@@ -315,6 +318,10 @@ fn table_mode(
         .filter(|r| r.entry.reuse.is_none() || matches!(r.rust, Outcome::Done(_)))
         .filter_map(|r| verdict::judge(&r.entry, &r.rust, machine.cores, &TOLERANCE))
         .collect();
+    notes.extend(
+        runs.iter()
+            .filter_map(|r| verdict::cpu_warning(&r.entry, &r.rust, machine.cores, &TOLERANCE)),
+    );
     for r in runs.iter().filter(|r| r.entry.python.is_some()) {
         if let Outcome::Missing(why) | Outcome::Failed(why, _) = &r.python {
             notes.push(format!(

@@ -3,8 +3,11 @@
 //! - a concurrent variant must end within its ideal plus the tolerance;
 //! - a sequential variant must not end before its ideal (that would mean it
 //!   no longer runs one task after another), nor beyond ideal plus tolerance;
-//! - a CPU variant must be faster than the sequential run by a clear margin
-//!   ([`Tolerance::cpu_min_speedup`]) when there are 2 cores or more to use;
+//! - a CPU variant's workers must have run at the same time (their spans
+//!   overlap); a speedup below [`Tolerance::cpu_min_speedup`] is only a
+//!   warning ([`cpu_warning`]), because on a shared 2-core machine one busy
+//!   core is enough to halve it, while overlapping spans are a fact of the
+//!   program, not of the machine's load;
 //! - a missing or failed demo fails the verdict: CI runs the tool on the
 //!   finished tree, where every demo exists.
 //!
@@ -41,7 +44,8 @@ impl Tolerance {
     pub fn describe(&self) -> String {
         format!(
             "concurrent runs within ideal + max({:.0}%, {:.0} ms); sequential runs no faster than \
-             ideal and within the same margin; CPU speedup at least {:.1}x on 2+ cores",
+             ideal and within the same margin; CPU workers side by side (a speedup under {:.1}x \
+             on 2+ cores is a warning)",
             self.fraction * 100.0,
             self.floor_ms,
             self.cpu_min_speedup
@@ -84,15 +88,27 @@ pub fn judge(entry: &Entry, rust: &Outcome, cores: usize, tol: &Tolerance) -> Op
             None
         }
         Kind::Cpu => {
-            let workers = measured.num("workers").unwrap_or(1.0);
-            let Some(speedup) = cpu_speedup(entry, measured) else {
+            if cpu_speedup(entry, measured).is_none() {
                 return Some(format!("{name}: the summary lacks {}", entry.metric));
+            }
+            let spans = measured.json["spans"]
+                .as_array()
+                .map_or(&[][..], Vec::as_slice);
+            let bound = |key: &str, pick: fn(f64, f64) -> f64, start: f64| {
+                spans
+                    .iter()
+                    .filter_map(|s| s[key].as_f64())
+                    .fold(start, pick)
             };
-            if cores >= 2 && workers >= 2.0 && speedup < tol.cpu_min_speedup {
+            let (latest_start, earliest_end) = (
+                bound("start_ms", f64::max, f64::MIN),
+                bound("end_ms", f64::min, f64::MAX),
+            );
+            if cores >= 2 && spans.len() >= 2 && latest_start >= earliest_end {
                 return Some(format!(
-                    "{name}: speedup {speedup:.2}x on {workers:.0} workers, below {:.1}x: the \
-                     work no longer runs in parallel",
-                    tol.cpu_min_speedup
+                    "{name}: its {} workers did not run at the same time (one ended at \
+                     {earliest_end:.0} ms, another started at {latest_start:.0} ms)",
+                    spans.len()
                 ));
             }
             None
@@ -101,6 +117,25 @@ pub fn judge(entry: &Entry, rust: &Outcome, cores: usize, tol: &Tolerance) -> Op
             .is_none()
             .then(|| format!("{name}: the summary lacks {}", entry.metric)),
     }
+}
+
+/// A CPU run whose speedup is below [`Tolerance::cpu_min_speedup`] (with 2+
+/// cores and workers): worth a note, since it may mean the machine was busy.
+pub fn cpu_warning(entry: &Entry, rust: &Outcome, cores: usize, tol: &Tolerance) -> Option<String> {
+    let Outcome::Done(measured) = rust else {
+        return None;
+    };
+    let workers = measured.num("workers").unwrap_or(1.0);
+    let speedup = cpu_speedup(entry, measured)?;
+    (entry.kind == Kind::Cpu && cores >= 2 && workers >= 2.0 && speedup < tol.cpu_min_speedup).then(
+        || {
+            format!(
+                "{}: speedup {speedup:.2}x on {workers:.0} workers, below {:.1}x (was the \
+                 machine busy? the workers did run side by side)",
+                entry.label, tol.cpu_min_speedup
+            )
+        },
+    )
 }
 
 /// sequential_ms ÷ the entry's parallel time.
@@ -176,18 +211,37 @@ mod tests {
     }
 
     #[test]
-    fn a_cpu_run_without_speedup_fails_only_with_cores_to_use() {
+    fn a_cpu_run_without_speedup_is_a_warning_not_a_failure() {
         let sequential: f64 = Measured::parse(CPU, 0.0)
             .unwrap()
             .num("sequential_ms")
             .unwrap();
-        let serial = with(CPU, "threads_ms", sequential);
-        let why = judge(&entry("cpu-threads"), &serial, 2, &TOLERANCE).unwrap();
+        let slow = with(CPU, "threads_ms", sequential);
+        assert_eq!(judge(&entry("cpu-threads"), &slow, 2, &TOLERANCE), None);
+        let why = cpu_warning(&entry("cpu-threads"), &slow, 2, &TOLERANCE).unwrap();
         assert!(
             why.contains("threads-demo cpu") && why.contains("speedup 1.00x"),
             "{why}"
         );
-        assert_eq!(judge(&entry("cpu-threads"), &serial, 1, &TOLERANCE), None);
+        assert_eq!(
+            cpu_warning(&entry("cpu-threads"), &slow, 1, &TOLERANCE),
+            None
+        );
+        assert_eq!(
+            cpu_warning(&entry("cpu-threads"), &done(CPU), 2, &TOLERANCE),
+            None
+        );
+    }
+
+    #[test]
+    fn cpu_workers_one_after_another_fail() {
+        let mut m = Measured::parse(CPU, 0.0).unwrap();
+        m.json["spans"] = serde_json::json!([
+            {"task": 0, "start_ms": 0.0, "end_ms": 100.0},
+            {"task": 1, "start_ms": 100.0, "end_ms": 200.0}
+        ]);
+        let why = judge(&entry("cpu-threads"), &Outcome::Done(m), 2, &TOLERANCE).unwrap();
+        assert!(why.contains("did not run at the same time"), "{why}");
     }
 
     #[test]
