@@ -186,13 +186,14 @@ fn run_load(matches: &ArgMatches) -> ExitCode {
         delay_ms: number("delay-ms").unwrap_or(500),
     };
     let json = matches.get_flag("json");
-    if let Some(limit) = number("fd-limit")
-        && let Err(err) = fdlimit::set_soft(limit)
-    {
-        demo_kit::error(format_args!(
-            "could not set the open-file limit to {limit}: {err}"
-        ));
-        return ExitCode::FAILURE;
+    // (A plain `if let` inside: let-chains need Rust 1.88, the workspace says 1.85.)
+    if let Some(limit) = number("fd-limit") {
+        if let Err(err) = fdlimit::set_soft(limit) {
+            demo_kit::error(format_args!(
+                "could not set the open-file limit to {limit}: {err}"
+            ));
+            return ExitCode::FAILURE;
+        }
     }
     let soft = fdlimit::get().ok().map(|l| l.soft);
     let runtime = match runtime() {

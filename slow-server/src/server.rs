@@ -110,9 +110,11 @@ impl Server {
     fn stop_and_join(&mut self) {
         let _ = self.stop.send(true); // fails only if the server already ended
         if let Some(Runner::Thread(thread)) = self.runner.take() {
-            // A panic on the server thread has already been printed there;
-            // there is nothing more to report from a shutdown.
-            let _ = thread.join();
+            // A panic on the server thread has already printed its message
+            // there; say once more that the shutdown found it dead.
+            if thread.join().is_err() {
+                demo_kit::error("the slow server's thread had panicked");
+            }
         }
     }
 }

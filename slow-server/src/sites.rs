@@ -432,7 +432,7 @@ mod tests {
     #[test]
     fn urls_are_checked() {
         let ok: Result<&str, &str> = Ok("https");
-        assert_eq!(http_url("https://h/", ok), Ok("https://h/".into()));
+        assert_eq!(http_url("https://127.0.0.1/", ok), Ok("https://127.0.0.1/".into()));
         let ftp: Result<&str, &str> = Ok("ftp");
         assert!(
             http_url("ftp://h/", ftp)
@@ -441,7 +441,7 @@ mod tests {
         );
         let bad: Result<&str, &str> = Err("relative URL without a base");
         assert!(http_url("h/x", bad).unwrap_err().contains("relative URL"));
-        assert_eq!(base_url("http://h:1//"), "http://h:1");
+        assert_eq!(base_url("http://127.0.0.1:1//"), "http://127.0.0.1:1");
     }
 
     /// An error with a cause, like reqwest's "error sending request" over the OS's words.
