@@ -286,7 +286,7 @@ pub async fn get(
             summary.ok = 1;
         }
         Err(err) => {
-            demo_kit::error(format_args!("{url}: {}", reason(&err, timeout)));
+            demo_kit::error(format_args!("GET {url}: {}", reason(&err, timeout)));
             summary.failed = 1;
         }
     }

@@ -333,7 +333,7 @@ fn get_of_a_url_that_fails() {
     out.assert_exit(1);
     assert_eq!(
         out.error_lines(),
-        [format!("error: {url}: the server answered 404 Not Found")]
+        [format!("error: GET {url}: the server answered 404 Not Found")]
     );
     let url = format!("{}/data/7?delay_ms=2000", server.base_url());
     let out = run(&["get", &url, "--timeout-ms", "200"]);
