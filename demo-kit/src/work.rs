@@ -103,6 +103,20 @@ pub fn best_of(rounds: u64) -> String {
     format!("best of {rounds} round{plural}")
 }
 
+/// A note when `speedup` is more than `parallelism` (the number of workers
+/// that can run at once: the smaller of workers and cores) can give, with 5%
+/// to spare. Such a figure is not real: it means the sequential pass itself
+/// was slowed by other work on the machine in every round.
+pub fn implausible(speedup: f64, parallelism: usize) -> Option<String> {
+    let limit = parallelism.max(1) as f64;
+    (speedup > limit * 1.05).then(|| {
+        format!(
+            "Note: {speedup:.2}x is more than {limit:.0} core(s) can give; the machine slowed \
+             the sequential pass in every round. Try more --rounds on a quieter machine."
+        )
+    })
+}
+
 /// What both `cpu` variants report first, from the rounds they ran.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CpuRun {
@@ -211,6 +225,10 @@ mod tests {
         assert_eq!(round2(1.23456), 1.23);
         assert_eq!(best_of(3), "best of 3 rounds");
         assert_eq!(best_of(1), "best of 1 round");
+        assert_eq!(implausible(1.98, 2), None);
+        assert_eq!(implausible(2.08, 2), None, "within 5%");
+        assert!(implausible(2.43, 2).is_some_and(|note| note.contains("2.43x")));
+        assert!(implausible(1.2, 1).is_some());
     }
 
     #[test]

@@ -222,6 +222,11 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
     if failed == 0 {
         let best = best_of(rounds_run);
         say!("Speedup: {speedup:.2}x with {workers} processes ({best})");
+        // Reads the CPU count and affinity mask; it starts no thread.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if let Some(note) = work::implausible(speedup, workers.min(cores)) {
+            say!("{note}");
+        }
     }
 
     let run = CpuRun {

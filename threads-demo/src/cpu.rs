@@ -222,6 +222,11 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     if all_equal {
         say!("All three results are equal.");
     }
+    let parallelism = workers.min(cores);
+    let best_speedup = threads_speedup.max(rayon_speedup);
+    if let Some(note) = work::implausible(best_speedup, parallelism) {
+        say!("{note}");
+    }
     say!(
         "Python threads get about 1x on this work: the GIL lets one thread at a time run Python code."
     );
