@@ -194,7 +194,8 @@ impl Children {
     /// returns in the child. A failed fork is recorded, not fatal: the other
     /// tasks still run.
     pub fn spawn(&mut self, task: usize, body: impl FnOnce() -> u64) {
-        // Rule 2. Rust's stdout is line-buffered even into a pipe (Python's is
+        // SAFETY (fork rule 2, not an `unsafe` call): flush before forking.
+        // Rust's stdout is line-buffered even into a pipe (Python's is
         // block-buffered there, which is where `| cat` shows doubled lines),
         // so only a partial line could be waiting; flush it all the same.
         let _ = io::stdout().flush();
@@ -241,6 +242,9 @@ impl Children {
             }
         }
 
+        // SAFETY (fork rule 4, not an `unsafe` call): every child is waited
+        // for, whatever became of it, and `reap_strays` then proves with
+        // `ECHILD` that none is left as a zombie.
         let mut reaped = Reaped::default();
         for ((task, pid), record) in self.started.into_iter().zip(records) {
             let outcome = match pid {
