@@ -308,10 +308,12 @@ fn table_mode(
     format: Format,
     chart: bool,
 ) -> ExitCode {
+    let started = std::time::Instant::now();
     let settings = plan::Settings::new(quick, machine.cores);
     let entries = plan::entries(&settings);
     let mut notes = Vec::new();
     let runs = run_all(runner, &entries, &mut notes);
+    let time = time_line(&runs, &settings, started.elapsed());
     let problems: Vec<String> = runs
         .iter()
         // a row reading another's run adds its own problem only when that run exists
@@ -355,7 +357,8 @@ fn table_mode(
                 "cpu_min_speedup": TOLERANCE.cpu_min_speedup, "rule": TOLERANCE.describe(),
             });
             let out = machine.with_json(json!({
-                "mode": settings.mode, "settings": sizes, "clocks": clocks, "tolerance": tolerance,
+                "mode": settings.mode, "settings": sizes, "clocks": clocks, "time": time,
+                "tolerance": tolerance,
                 "rows": table::rows_json(&runs), "notes": notes,
                 "verdict": {"pass": pass, "problems": problems},
             }));
@@ -378,6 +381,7 @@ fn table_mode(
                     table::text(&rows)
                 }
             );
+            println!("\n{time}");
             if !notes.is_empty() {
                 println!("\nNotes:");
                 notes.iter().for_each(|n| println!("{bullet}{n}"));
@@ -404,6 +408,29 @@ fn table_mode(
         demo_kit::error(p);
     }
     ExitCode::from(if pass { 0 } else { 1 })
+}
+
+/// Where the comparison's time went: the whole, the Rust runs and the Python
+/// runs (each from spawn to exit), beside what the article's four examples
+/// wait in one language, so a class sees the tool adds little of its own.
+fn time_line(runs: &[Run], settings: &plan::Settings, total: Duration) -> String {
+    let wall = |outcome: &Outcome| match outcome {
+        Outcome::Done(m) | Outcome::Failed(_, Some(m)) => m.wall_ms / 1e3,
+        _ => 0.0,
+    };
+    let rust: f64 = runs
+        .iter()
+        .filter(|r| r.entry.reuse.is_none())
+        .map(|r| wall(&r.rust))
+        .sum();
+    let python: f64 = runs.iter().map(|r| wall(&r.python)).sum();
+    // threads, processes and async wait one delay each; sync waits tasks × delay.
+    let article = (3 + settings.tasks) as f64 * settings.delay_ms as f64 / 1e3;
+    format!(
+        "Time: {:.1} s in all: the Rust runs {rust:.1} s, the Python runs {python:.1} s; the \
+         article's four examples alone wait {article:.1} s per language.",
+        total.as_secs_f64()
+    )
 }
 
 fn main() -> ExitCode {

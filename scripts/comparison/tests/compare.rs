@@ -90,6 +90,11 @@ fn recorded_demos_pass_and_fill_the_table() {
         assert!(text.contains(demo), "{demo} missing from\n{text}");
     }
     assert!(text.contains("Verdict: PASS"), "{text}");
+    // --quick: 3 tasks × 200 ms; the four article examples wait 1 + 1 + 3 + 1 delays.
+    assert!(
+        text.contains("Time: ") && text.contains("article's four examples alone wait 1.2 s"),
+        "{text}"
+    );
     assert!(text.contains("sync ÷ async: Rust "), "{text}");
     assert!(text.contains("n/a (--no-python)"), "{text}");
     assert!(
