@@ -148,7 +148,7 @@ pub fn parse(cmd: Command) -> ArgMatches {
     match try_parse_from(cmd, std::env::args_os()) {
         Ok(matches) => matches,
         Err(Stop::Show(text)) => {
-            print!("{text}");
+            crate::write_stdout(&text); // `--help | head -1` must not panic
             std::process::exit(0);
         }
         Err(Stop::Usage(message)) => usage_error(message),

@@ -46,8 +46,15 @@ pub fn narrate(args: fmt::Arguments<'_>) {
     if NARRATE_TO_STDERR.load(Ordering::Relaxed) {
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
     } else {
-        let _ = std::io::stdout().lock().write_all(line.as_bytes());
+        write_stdout(&line);
     }
+}
+
+/// Writes `text` to stdout and flushes it, ignoring errors: unlike `print!`,
+/// it does not panic when the reader has gone (`EPIPE`, as in `demo | head -1`).
+pub fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// `println!` for the narrative: stdout normally, stderr under `--json`.

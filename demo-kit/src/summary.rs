@@ -88,12 +88,15 @@ impl Summary {
 
     /// Ends the run as the flags ask: the timeline under `--timeline`, the
     /// JSON on stdout under `--json`; returns exit code 1 if a task failed.
+    ///
+    /// A closed stdout (`demo --json | head -c 10`) drops the JSON rather
+    /// than panicking, as [`say!`](crate::say) drops a narrative line.
     pub fn report(&self, common: &Common) -> ExitCode {
         if common.timeline {
             crate::say!("{}", crate::timeline::chart(&self.spans));
         }
         if common.json {
-            println!("{}", self.to_json());
+            crate::write_stdout(&format!("{}\n", self.to_json()));
         }
         crate::cli::exit_code(self.failed)
     }

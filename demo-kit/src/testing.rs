@@ -134,6 +134,33 @@ pub fn run(program: impl AsRef<OsStr>, args: &[&str]) -> Run {
     Run::of(Command::new(program).args(args))
 }
 
+/// Runs `program` with `args`, its stdout a pipe whose read end is already
+/// closed (as in `demo | head -c 10` once `head` has left), so every write to
+/// stdout fails with `EPIPE`; returns the run with stderr (stdout is empty).
+/// Rust ignores `SIGPIPE`, so a `print!` there panics; a demo must not.
+///
+/// # Panics
+/// If the process cannot be started or waited for.
+pub fn run_with_closed_stdout(program: impl AsRef<OsStr>, args: &[&str]) -> Run {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|err| panic!("{command:?} did not start: {err}"));
+    drop(child.stdout.take()); // the only read end: from now on writes fail
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|err| panic!("{command:?} could not be waited for: {err}"));
+    Run {
+        command: format!("{command:?} >closed-pipe"),
+        ..Run::from(output)
+    }
+}
+
 /// Runs `program` with `args` and `--json`; returns the run and its summary ([`Run::json`]).
 /// The exit code is not checked: that is the caller's [`Run::assert_exit`].
 pub fn run_json(program: impl AsRef<OsStr>, args: &[&str]) -> (Run, Value) {

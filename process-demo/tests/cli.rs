@@ -325,3 +325,17 @@ fn help_names_the_python_original() {
     out.assert_exit(0);
     assert!(out.stdout.contains("multiprocessing.Process"), "{out}");
 }
+
+/// `process-demo --json | head -c 10`: the reader has left, so the parent's
+/// JSON and the children's lines meet EPIPE; nobody may panic over it.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    for args in [
+        &["--tasks", "3", "--delay-ms", "100", "--json"][..],
+        &["--tasks", "3", "--delay-ms", "100"],
+    ] {
+        let out = testing::run_with_closed_stdout(cargo_bin!("process-demo"), args);
+        assert!(!out.stderr.contains("panicked"), "{out}");
+        out.assert_exit(0);
+    }
+}

@@ -216,3 +216,26 @@ fn threads_the_os_refuses_are_reported_and_the_others_still_finish() {
     assert_eq!(value["ok"].as_u64(), Some(finished as u64));
     assert_eq!(refused + finished, 1000);
 }
+
+/// `threads-demo --json | head -c 10`: the reader leaves before the JSON is
+/// written. The write fails with EPIPE; the demo must end quietly, not panic.
+/// (The 100 ms delay makes sure the read end is closed before any write.)
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    for args in [
+        &["--tasks", "3", "--delay-ms", "100", "--json"][..],
+        &["--tasks", "3", "--delay-ms", "100"],
+        &["shared", "--tasks", "2", "--delay-ms", "100", "--json"],
+    ] {
+        let out = testing::run_with_closed_stdout(cargo_bin!("threads-demo"), args);
+        assert!(!out.stderr.contains("panicked"), "{out}");
+        out.assert_exit(0);
+    }
+    // `--help` writes at once, so a shell waits first to be sure the read
+    // end is closed, then becomes the demo.
+    let bin = cargo_bin!("threads-demo").to_string_lossy().into_owned();
+    let help = &["-c", "sleep 0.2; exec \"$0\" --help", &bin][..];
+    let out = testing::run_with_closed_stdout("sh", help);
+    assert!(!out.stderr.contains("panicked"), "{out}");
+    out.assert_exit(0);
+}
