@@ -24,12 +24,12 @@ impl Car {
 
     /// Starts the car.
     pub fn start(&self) {
-        say!("Starting the {}.", self.model);
+        say!("  Starting the {}.", self.model);
     }
 
     /// Stops the car.
     pub fn stop(&self) {
-        say!("Stopping the {}.", self.model);
+        say!("  Stopping the {}.", self.model);
     }
 }
 
@@ -43,12 +43,17 @@ pub trait Vehicle {
     fn stop(&self);
 }
 
+// The trait's methods print for themselves instead of delegating with
+// `Car::stop(self)`. A path like that finds the inherent method while it
+// exists; rename the inherent `stop` (a "Try this" exercise) and the same
+// path finds this trait method, so `stop` would call itself forever (rustc
+// warns "function cannot return without recursing").
 impl Vehicle for Car {
     fn start(&self) {
-        Car::start(self);
+        say!("  Starting the {}.", self.model);
     }
     fn stop(&self) {
-        Car::stop(self);
+        say!("  Stopping the {}.", self.model);
     }
 }
 
@@ -57,8 +62,10 @@ pub fn run() {
     say!("");
     say!("The class decorator, checked at compile time:");
     let car = Car::new("Model T");
+    say!("Car's own methods (the impl block that #[enforce_interface(start, stop)] checked):");
     car.start();
     car.stop();
+    say!("The same car as a &dyn Vehicle (the Vehicle trait's methods):");
     let vehicle: &dyn Vehicle = &car;
     vehicle.start();
     vehicle.stop();

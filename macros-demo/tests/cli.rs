@@ -48,8 +48,14 @@ fn every_translation_times_the_same_sum() {
 #[test]
 fn car_runs_and_motorcycle_is_shown_as_the_compiler_rejected_it() {
     let text = run(&["--n", "10"]).stdout;
+    // Each pair is labelled with what printed it: the inherent methods, then
+    // the trait's methods through `&dyn Vehicle`.
+    let pair = "  Starting the Model T.\n  Stopping the Model T.\n";
+    let own =
+        "Car's own methods (the impl block that #[enforce_interface(start, stop)] checked):\n";
+    let by_trait = "The same car as a &dyn Vehicle (the Vehicle trait's methods):\n";
     assert!(
-        text.contains("Starting the Model T.\nStopping the Model T.\n"),
+        text.contains(&format!("{own}{pair}{by_trait}{pair}")),
         "{text}"
     );
     assert!(
