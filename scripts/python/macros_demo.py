@@ -33,13 +33,13 @@ def timed(function):
         finally:
             took_ms = (time.perf_counter() - started) * 1e3
             timings[function.__name__] = took_ms
-            kit.say(f"'{function.__name__}' took {took_ms / 1e3:.4f} s")
+            kit.say(f"'{function.__name__}' ran in {took_ms / 1e3:.4f} seconds.")
 
     return wrapper
 
 
 @timed
-def add_up_to(n):
+def complex_calculation(n):
     """Adds the integers below n, one at a time (slow on purpose)."""
     total = 0
     for i in range(n):
@@ -58,11 +58,11 @@ def main(argv=None):
                         help="add up the integers below N (default 10,000,000)")
     args = kit.parse(parser, argv)
     clock = kit.Clock(CLOCK_START)
-    result, span = clock.span(0, add_up_to, args.n)
-    kit.say(f"Result: {result}")
+    result, span = clock.span(0, complex_calculation, args.n)
+    kit.say(f"Calculation result: {result}")
     args.tasks, args.delay_ms = 1, 0
     fields = kit.summary(DEMO, "timed", args, clock, 0, [span], 0, n=args.n, result=result,
-                         function_ms=round(timings["add_up_to"], 2))
+                         function_ms=round(timings["complex_calculation"], 2))
     return kit.report(fields, args)
 
 
