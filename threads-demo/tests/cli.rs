@@ -96,6 +96,8 @@ fn bad_flags_are_one_error_line_and_exit_2() {
         &["--tasks", "abc"],
         &["--tasks", "0"],
         &["--tasks", "1000000"],
+        &["--tasks", "10001"],
+        &["shared", "--tasks", "17000"],
         &["--delay-ms", "-1"],
         &["--delay-ms", "3600000"],
         &["--delay-ms", "99999999999999999999999"],
@@ -111,11 +113,24 @@ fn bad_flags_are_one_error_line_and_exit_2() {
     }
 }
 
+/// 10,000 threads is the cap, and it must work: every thread starts,
+/// finishes and is counted (17,000 used to abort the process, exit 134).
+#[test]
+fn ten_thousand_threads_all_finish() {
+    let value = json(&["--tasks", "10000", "--delay-ms", "100"]);
+    assert_eq!(
+        (value["ok"].as_u64(), value["failed"].as_u64()),
+        (Some(10_000), Some(0))
+    );
+    assert_eq!(value["spans"].as_array().map(Vec::len), Some(10_000));
+}
+
 #[test]
 fn help_names_the_python_original() {
     let out = run(&["--help"]);
     out.assert_exit(0);
     assert!(out.stdout.contains("threading.Thread"), "{out}");
+    assert!(out.stdout.contains("vm.max_map_count"), "{out}");
 }
 
 #[test]
