@@ -434,6 +434,16 @@ fn time_line(runs: &[Run], settings: &plan::Settings, total: Duration) -> String
 }
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so `println!` to a closed pipe (`compare | head -1`)
+    // panics. Like other Unix command-line tools, end quietly instead: the
+    // default action ends the process at the first write to a closed pipe.
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread is started; this
+    // tool does no networking, so a closed socket cannot end it by surprise
+    // either. Children are spawned with the default action anyway.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let matches = demo_kit::cli::parse(command());
     let python = python(&matches);
     let runner = runner(&matches, &python);

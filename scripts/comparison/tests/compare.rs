@@ -202,3 +202,39 @@ fn bad_flags_are_one_line_and_exit_2() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
 }
+
+/// `compare | head -1`: stdout is a pipe whose reader has gone. The table's
+/// first `println!` must end the tool quietly (SIGPIPE, as `ls | head` does),
+/// not panic with exit 101.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_pipe_ends_quietly_without_a_panic() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let dir = scratch("closed-pipe");
+    all_demos(&dir);
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe() writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: pipe() succeeded, so both descriptors are open and owned by
+    // nobody else; each is wrapped once.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader); // the reader is gone before the tool writes anything
+    let out = Command::new(env!("CARGO_BIN_EXE_comparison"))
+        .args(["--quick", "--no-python", "--timeout-s", "20", "--bin-dir"])
+        .arg(&dir)
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?}: {stderr}",
+        out.status
+    );
+}
