@@ -24,6 +24,7 @@ mod table;
 mod verdict;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use demo_kit::cli::Stop;
 use runner::{Outcome, Runner};
 use serde_json::json;
 use std::path::PathBuf;
@@ -68,7 +69,7 @@ fn command() -> Command {
             Arg::new("bin-dir")
                 .long("bin-dir")
                 .value_name("DIR")
-                .value_parser(value_parser!(PathBuf))
+                .value_parser(existing_dir)
                 .help("Where the demo binaries are [default: next to this binary]"),
         )
         .arg(
@@ -86,6 +87,29 @@ fn command() -> Command {
                 .value_parser(value_parser!(u64).range(1..=3600))
                 .help("Kill and report as failed any run longer than this"),
         )
+        .arg(
+            // For the wrapper: check the arguments before the long workspace
+            // build, so a bad flag is reported in seconds, not minutes.
+            Arg::new("check-args")
+                .long("check-args")
+                .hide(true)
+                .action(ArgAction::SetTrue),
+        )
+}
+
+/// `--check-args` exit code: the arguments asked for the help, which has been
+/// printed; the wrapper stops there with 0 (exit 0 means "valid, go on").
+const ANSWERED: u8 = 3;
+
+/// `--bin-dir`'s parser: the directory must exist, so a typo is one usage
+/// error up front rather than every row missing.
+fn existing_dir(value: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(value);
+    if path.is_dir() {
+        Ok(path)
+    } else {
+        Err("no such directory".into())
+    }
 }
 
 /// The interpreter's version, or why there is no Python column.
@@ -444,7 +468,18 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let matches = demo_kit::cli::parse(command());
+    let checking = std::env::args_os().skip(1).any(|arg| arg == "--check-args");
+    let matches = match demo_kit::cli::try_parse_from(command(), std::env::args_os()) {
+        Ok(matches) => matches,
+        Err(Stop::Show(text)) => {
+            demo_kit::write_stdout(&text);
+            return ExitCode::from(if checking { ANSWERED } else { 0 });
+        }
+        Err(Stop::Usage(message)) => demo_kit::cli::usage_error(message),
+    };
+    if matches.get_flag("check-args") {
+        return ExitCode::SUCCESS;
+    }
     let python = python(&matches);
     let runner = runner(&matches, &python);
     let machine = Machine {

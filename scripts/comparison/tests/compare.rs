@@ -238,3 +238,42 @@ fn a_closed_stdout_pipe_ends_quietly_without_a_panic() {
         out.status
     );
 }
+
+#[test]
+fn a_bin_dir_that_does_not_exist_is_one_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_comparison"))
+        .args(["--quick", "--bin-dir", "/nonexistent-bin-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no table: {}", stdout(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("/nonexistent-bin-dir"), "{stderr}");
+}
+
+/// The wrapper's first step (scripts/compare): parse only, run nothing.
+#[test]
+fn check_args_parses_without_running_anything() {
+    let check = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_comparison"))
+            .arg("--check-args")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // valid: exit 0, silent, although the bin dir holds no demo at all
+    let empty = scratch("check-args");
+    let ok = check(&["--quick", "--bin-dir", empty.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(ok.stdout.is_empty() && ok.stderr.is_empty(), "{ok:?}");
+    // bad: one error line, exit 2
+    let bad = check(&["--bogus"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).starts_with("error: "));
+    // help: printed once here, and exit 3 tells the wrapper to stop
+    let help = check(&["--help"]);
+    assert_eq!(help.status.code(), Some(3));
+    assert!(stdout(&help).contains("--bin-dir"), "{}", stdout(&help));
+}
