@@ -5,7 +5,14 @@
 use assert_cmd::cargo::cargo_bin;
 use demo_kit::testing::{self, Run, assert_each_span_at_least, assert_spans_overlap, num};
 use serde_json::Value;
+use std::sync::Mutex;
 use std::time::Instant;
+
+/// Held by the tests that start thousands of threads or run near a memory
+/// limit, so they never run at the same time: on a loaded machine a thread
+/// that started may not yet have mapped its signal stack when the spawn loop
+/// takes the last address space, and the Rust runtime then aborts (exit 134).
+static HEAVY: Mutex<()> = Mutex::new(());
 
 /// Runs the binary with `args` and returns what it did.
 fn run(args: &[&str]) -> Run {
@@ -117,6 +124,9 @@ fn bad_flags_are_one_error_line_and_exit_2() {
 /// finishes and is counted (17,000 used to abort the process, exit 134).
 #[test]
 fn ten_thousand_threads_all_finish() {
+    let _heavy = HEAVY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let value = json(&["--tasks", "10000", "--delay-ms", "100"]);
     assert_eq!(
         (value["ok"].as_u64(), value["failed"].as_u64()),
@@ -201,6 +211,9 @@ fn cpu_results_agree_and_the_summary_has_its_fields() {
 #[cfg(target_os = "linux")]
 #[test]
 fn threads_the_os_refuses_are_reported_and_the_others_still_finish() {
+    let _heavy = HEAVY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let out = Run::of(
         std::process::Command::new("sh")
             .args(["-c", "ulimit -v 300000 && exec \"$0\" \"$@\""])
