@@ -17,6 +17,7 @@
 //! `syn`, and `threads-demo` must build in a few seconds.)
 
 use clap::error::ErrorKind;
+use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -74,6 +75,7 @@ impl Common {
                 .value_name("N")
                 .help("How many tasks to run")
                 .value_parser(value_parser!(u64).range(1..=limits.max_tasks))
+                .allow_negative_numbers(true) // `-1` is a bad value, not an unknown flag
                 .default_value("3")
                 .global(true),
             Arg::new("delay-ms")
@@ -167,14 +169,51 @@ pub fn exit_code(failed: usize) -> ExitCode {
 }
 
 /// clap's first line without its own `error: ` prefix: the rest of its
-/// message is usage and a hint to try `--help`, which the one-line rule drops.
+/// message is usage and a hint to try `--help`, which the one-line rule drops,
+/// except a `[possible values: …]` line, which is appended to the one line.
 fn first_line(rendered: &str) -> String {
     let line = rendered
         .lines()
         .next()
         .unwrap_or("invalid arguments")
         .trim();
-    line.strip_prefix("error: ").unwrap_or(line).to_string()
+    let mut message = line.strip_prefix("error: ").unwrap_or(line).to_string();
+    let possible = rendered
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("[possible values:"));
+    if let Some(possible) = possible {
+        message.push(' ');
+        message.push_str(possible);
+    }
+    message
+}
+
+/// Refuses flags that do not apply to this (sub)command when the user typed
+/// them: the common flags are global, so `cpu --tasks 5` parses, but means
+/// nothing there. Returns the usage message for the first such flag in
+/// `ids` (ids are the long names, without `--`): `--tasks does not apply
+/// here; {instead}`. Defaults do not count, only the command line.
+///
+/// ```
+/// use demo_kit::{Common, Limits};
+///
+/// let cmd = clap::Command::new("demo")
+///     .args(Common::args(Limits::default()))
+///     .subcommand(clap::Command::new("cpu"));
+/// let matches = cmd.try_get_matches_from(["demo", "cpu", "--tasks", "5"]).unwrap();
+/// let (_, cpu) = matches.subcommand().unwrap();
+/// let message = demo_kit::cli::refuse(cpu, &["tasks", "delay-ms"], "use --workers").unwrap_err();
+/// assert_eq!(message, "--tasks does not apply here; use --workers");
+/// ```
+pub fn refuse(matches: &ArgMatches, ids: &[&str], instead: &str) -> Result<(), String> {
+    match ids
+        .iter()
+        .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
+    {
+        Some(id) => Err(format!("--{id} does not apply here; {instead}")),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -236,6 +275,7 @@ mod tests {
             &["--delay-ms", "-1"],
             &["--delay-ms", "5001"],
             &["--delay-ms", "99999999999999999999999"],
+            &["--tasks", "-1"],
         ] {
             let message = usage(args);
             assert!(message.contains(args[0]), "{args:?}: {message}");
@@ -243,6 +283,58 @@ mod tests {
             assert!(!message.starts_with("error"), "{message}");
         }
         assert!(usage(&["--nope"]).contains("--nope"));
+    }
+
+    #[test]
+    fn a_negative_count_is_an_invalid_value_not_an_unknown_flag() {
+        for args in [&["--tasks", "-1"][..], &["--delay-ms", "-1"]] {
+            let message = usage(args);
+            assert!(message.starts_with("invalid value '-1'"), "{message}");
+        }
+    }
+
+    #[test]
+    fn possible_values_stay_on_the_one_line() {
+        let cmd = Command::new("demo").arg(
+            clap::Arg::new("fail")
+                .long("fail")
+                .value_name("KIND")
+                .value_parser(["panic", "exit", "signal"]),
+        );
+        let message = match try_parse_from(cmd, ["demo", "--fail", "bogus"]) {
+            Err(Stop::Usage(message)) => message,
+            other => panic!("expected a usage error, got {other:?}"),
+        };
+        assert_eq!(
+            message,
+            "invalid value 'bogus' for '--fail <KIND>' [possible values: panic, exit, signal]"
+        );
+        let rendered =
+            "error: bad\n  [possible values: a, b]\n\nFor more information, try '--help'.\n";
+        assert_eq!(first_line(rendered), "bad [possible values: a, b]");
+        assert_eq!(first_line("error: bad\n\nUsage: demo\n"), "bad");
+    }
+
+    #[test]
+    fn flags_that_do_not_apply_are_refused_only_when_typed() {
+        let refused = |args: &[&str]| {
+            let mut all = vec!["demo"];
+            all.extend_from_slice(args);
+            let m = try_parse_from(cmd(), all).unwrap();
+            let (_, sub) = m.subcommand().unwrap();
+            refuse(sub, &["tasks", "delay-ms"], "use --workers")
+        };
+        assert_eq!(refused(&["cpu"]), Ok(()), "defaults are not refused");
+        assert_eq!(refused(&["cpu", "--json"]), Ok(()));
+        assert_eq!(
+            refused(&["cpu", "--tasks", "5"]),
+            Err("--tasks does not apply here; use --workers".to_string())
+        );
+        assert_eq!(
+            refused(&["--delay-ms", "7", "cpu"]),
+            Err("--delay-ms does not apply here; use --workers".to_string()),
+            "a global flag before the subcommand counts too"
+        );
     }
 
     #[test]
