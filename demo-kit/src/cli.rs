@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn possible_values_stay_on_the_one_line() {
         let cmd = Command::new("demo").arg(
-            clap::Arg::new("fail")
+            Arg::new("fail")
                 .long("fail")
                 .value_name("KIND")
                 .value_parser(["panic", "exit", "signal"]),
