@@ -67,8 +67,11 @@ pub struct Options {
 }
 
 impl Options {
-    /// Reads `--size` and `--workers`.
+    /// Reads `--size`, `--workers` and `--rounds`; refuses `--tasks` and `--delay-ms`.
     pub fn from_matches(matches: &ArgMatches) -> Result<Self, String> {
+        // The common flags follow every subcommand; these two mean nothing here.
+        demo_kit::cli::refuse(matches, &["tasks"], "use --workers N for the processes")?;
+        demo_kit::cli::refuse(matches, &["delay-ms"], "nothing waits; use --size N")?;
         let size = matches
             .get_one::<u64>("size")
             .copied()

@@ -314,9 +314,33 @@ fn bad_input_is_one_error_line_and_exit_2() {
         ],
         &["isolation", "--nope"],
         &["fork-bomb"],
+        &["--tasks", "-1"],
+        &["cpu", "--tasks", "7"],
+        &["cpu", "--delay-ms", "5"],
+        &["--tasks", "7", "cpu"],
     ] {
         run(args).assert_usage_error();
     }
+}
+
+#[test]
+fn usage_errors_say_what_to_use_instead() {
+    let out = run(&["--fail", "bogus"]);
+    out.assert_usage_error();
+    assert!(
+        out.stderr
+            .contains("[possible values: panic, exit, signal]"),
+        "{out}"
+    );
+    let out = run(&["cpu", "--tasks", "7"]);
+    out.assert_usage_error();
+    assert!(
+        out.stderr.contains("--tasks") && out.stderr.contains("--workers"),
+        "{out}"
+    );
+    let out = run(&["--tasks", "-1"]);
+    out.assert_usage_error();
+    assert!(out.stderr.contains("invalid value '-1'"), "{out}");
 }
 
 #[test]

@@ -58,7 +58,8 @@ pub fn command() -> Command {
              (one per core) and with rayon, checks the results agree and prints the speedups.\n\
              Each round runs the three ways back to back; the best time of each way counts.\n\
              Python threads get about 1x on this kind of work because of the GIL.\n\
-             --tasks and --delay-ms do not apply here. Build with --release to time it.",
+             --tasks and --delay-ms do not apply here (--workers, --size instead).\n\
+             Build with --release to time it.",
         )
         .arg(
             Arg::new("size")
@@ -75,6 +76,18 @@ pub fn command() -> Command {
                 .value_parser(value_parser!(u64).range(1..=MAX_WORKERS)),
         )
         .arg(work::rounds_arg())
+}
+
+/// `--tasks` and `--delay-ms` follow every subcommand, but mean nothing
+/// here: typed, they are a usage error saying what to use instead.
+pub fn refuse_common_flags(matches: &ArgMatches) {
+    let checks = demo_kit::cli::refuse(matches, &["tasks"], "use --workers N for the threads")
+        .and_then(|()| {
+            demo_kit::cli::refuse(matches, &["delay-ms"], "nothing waits; use --size N")
+        });
+    if let Err(message) = checks {
+        demo_kit::cli::usage_error(message);
+    }
 }
 
 /// One scoped thread per part: the threads may borrow from this function
@@ -156,6 +169,7 @@ fn line(how: &str, threads: usize, ms: f64, result: Option<u64>, speedup: Option
 
 /// Runs the rounds, prints the best times and speedups, and checks the results.
 pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
+    refuse_common_flags(matches);
     let size = matches
         .get_one::<u64>("size")
         .copied()

@@ -114,6 +114,10 @@ fn bad_flags_are_one_error_line_and_exit_2() {
         &["cpu", "--size", "abc"],
         &["cpu", "--workers", "0"],
         &["cpu", "--workers", "-2"],
+        &["cpu", "--tasks", "5"],
+        &["cpu", "--delay-ms", "10"],
+        &["--tasks", "5", "cpu"],
+        &["--tasks", "-1"],
     ];
     for args in cases {
         run(args).assert_usage_error();
@@ -133,6 +137,21 @@ fn ten_thousand_threads_all_finish() {
         (Some(10_000), Some(0))
     );
     assert_eq!(value["spans"].as_array().map(Vec::len), Some(10_000));
+}
+
+#[test]
+fn flags_that_do_not_apply_to_cpu_say_what_to_use_instead() {
+    for (args, flag, instead) in [
+        (&["cpu", "--tasks", "5"][..], "--tasks", "--workers"),
+        (&["cpu", "--delay-ms", "10"], "--delay-ms", "--size"),
+    ] {
+        let out = run(args);
+        out.assert_usage_error();
+        assert!(
+            out.stderr.contains(flag) && out.stderr.contains(instead),
+            "{out}"
+        );
+    }
 }
 
 #[test]
