@@ -1,5 +1,6 @@
-//! `process-demo cpu [--size N] [--workers N]`: the article's "split the
-//! dataset and have a separate process perform calculations on each part".
+//! `process-demo cpu [--size N] [--workers N]`: the article's advice for
+//! CPU-heavy work, in our words: cut the data into pieces and give each
+//! piece to its own process.
 //!
 //! The sum of `i * i` for `i` in `0..size` (wrapping `u64` arithmetic, the
 //! same kernel as `threads-demo cpu`, from `demo_kit::work`) is computed once
