@@ -18,6 +18,49 @@ use std::time::Instant;
 /// every way stay a short run.
 pub const DEFAULT_SIZE: u64 = 1_000_000_000;
 
+/// The default `--size` of this build: [`DEFAULT_SIZE`], or 20 times less
+/// in a build without optimisations (`cfg!(debug_assertions)`), where the
+/// kernel runs many times slower (a new user's debug `threads-demo cpu` took
+/// 43 s at the full size).
+pub fn default_size() -> u64 {
+    if cfg!(debug_assertions) {
+        DEFAULT_SIZE / 20
+    } else {
+        DEFAULT_SIZE
+    }
+}
+
+/// In a build without optimisations: the one note saying its timings mean
+/// little, and the command (for package `package`) to time it properly.
+pub fn debug_build_note(package: &str) -> Option<String> {
+    cfg!(debug_assertions).then(|| {
+        format!(
+            "Note: this is a debug build (no optimisations): its timings mean little, and the \
+             default size is 20 times smaller. Time it with \
+             `cargo run --release -p {package} -- cpu`."
+        )
+    })
+}
+
+/// Below this sequential time (ms) a run is too short for its speedup to mean
+/// anything: starting threads or processes costs more than the work.
+pub const MIN_TIMED_MS: f64 = 1.0;
+
+/// `speedup` as text: `"1.93x"`, or `"too short to time"` when the
+/// sequential run took less than [`MIN_TIMED_MS`]. (The JSON keeps the number.)
+pub fn speedup_text(sequential_ms: f64, speedup: f64) -> String {
+    if sequential_ms < MIN_TIMED_MS {
+        "too short to time".to_string()
+    } else {
+        format!("{speedup:.2}x")
+    }
+}
+
+/// `"1 process"`, `"2 processes"`: `n` and the word that fits it.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Default `--rounds`: every way is timed this many times and the best
 /// (smallest) time is reported, which filters out a noisy machine.
 pub const DEFAULT_ROUNDS: u64 = 3;
@@ -229,6 +272,16 @@ mod tests {
         assert_eq!(implausible(2.08, 2), None, "within 5%");
         assert!(implausible(2.43, 2).is_some_and(|note| note.contains("2.43x")));
         assert!(implausible(1.2, 1).is_some());
+    }
+
+    #[test]
+    fn wording_helpers() {
+        assert_eq!(count(1, "process", "processes"), "1 process");
+        assert_eq!(count(2, "process", "processes"), "2 processes");
+        assert_eq!(speedup_text(500.0, 1.934), "1.93x");
+        assert_eq!(speedup_text(0.02, 0.0), "too short to time");
+        assert_eq!(default_size() < DEFAULT_SIZE, cfg!(debug_assertions));
+        assert_eq!(debug_build_note("x").is_some(), cfg!(debug_assertions));
     }
 
     #[test]

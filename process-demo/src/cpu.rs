@@ -16,7 +16,7 @@
 use crate::children::{Children, Reaped};
 use crate::fault::{self, Fault};
 use clap::{Arg, ArgMatches, Command, value_parser};
-use demo_kit::work::{self, CpuRun, DEFAULT_SIZE, best_of, round2, split, sum_of_squares, timed};
+use demo_kit::work::{self, CpuRun, best_of, count, round2, split, sum_of_squares, timed};
 use demo_kit::{Clock, Common, say};
 use std::process::ExitCode;
 
@@ -42,7 +42,13 @@ pub fn command() -> Command {
                 .long("size")
                 .value_name("N")
                 .help(format!(
-                    "How many squares to add up [default: {DEFAULT_SIZE}]"
+                    "How many squares to add up [default: {}{}]",
+                    work::default_size(),
+                    if cfg!(debug_assertions) {
+                        ", 1/20 in a debug build"
+                    } else {
+                        ""
+                    }
                 ))
                 .value_parser(value_parser!(u64).range(1..=MAX_SIZE)),
         )
@@ -76,7 +82,7 @@ impl Options {
         let size = matches
             .get_one::<u64>("size")
             .copied()
-            .unwrap_or(DEFAULT_SIZE);
+            .unwrap_or_else(work::default_size);
         let workers = match matches.get_one::<u64>("workers") {
             Some(&n) => usize::try_from(n).map_err(|_| format!("--workers {n} is too large"))?,
             // Reads the CPU count and affinity mask; it starts no thread.
@@ -141,9 +147,13 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
         rounds,
     } = options;
     let ranges = split(size, workers);
+    let processes = count(workers, "process", "processes");
+    if let Some(note) = work::debug_build_note("process-demo") {
+        say!("{note}");
+    }
     say!(
-        "Sum of i*i for i in 0..{size} (wrapping u64), once in this process, then on {workers} \
-         processes; {}.",
+        "Sum of i*i for i in 0..{size} (wrapping u64), once in this process, then on \
+         {processes}; {}.",
         best_of(rounds)
     );
 
@@ -167,7 +177,7 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
             None => "total incomplete",
         };
         say!(
-            "  round {r}: sequential {:.1} ms, {workers} processes {:.1} ms, {verdict}",
+            "  round {r}: sequential {:.1} ms, {processes} {:.1} ms, {verdict}",
             this.sequential_ms,
             this.processes_ms
         );
@@ -217,7 +227,7 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
         Some(total) => {
             let best = best_of(rounds_run);
             say!("Sequential: sum = {expected} in {sequential_ms:.1} ms ({best})");
-            say!("{workers} processes: total = {total} in {processes_ms:.1} ms ({best})");
+            say!("{processes}: total = {total} in {processes_ms:.1} ms ({best})");
             say!("Check: the total matches the sequential sum in every round");
             result = Some(total);
         }
@@ -225,13 +235,17 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
     let speedup = work::speedup(sequential_ms, processes_ms);
     if failed == 0 {
         let best = best_of(rounds_run);
-        say!("Speedup: {speedup:.2}x with {workers} processes ({best})");
+        let text = work::speedup_text(sequential_ms, speedup);
+        say!("Speedup: {text} with {processes} ({best})");
         // Reads the CPU count and affinity mask; it starts no thread.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if let Some(note) = work::implausible(speedup, workers.min(cores)) {
+        let implausible = work::implausible(speedup, workers.min(cores));
+        if let Some(note) = implausible.filter(|_| sequential_ms >= work::MIN_TIMED_MS) {
             say!("{note}");
         }
     }
+    // An incomplete or wrong run has no speedup to claim: `null` in the JSON.
+    let speedup = (failed == 0).then_some(speedup);
 
     let run = CpuRun {
         size,

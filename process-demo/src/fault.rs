@@ -68,7 +68,8 @@ pub fn from_matches(matches: &ArgMatches, tasks: usize) -> Result<Option<Fault>,
     match usize::try_from(task) {
         Ok(task) if task < tasks => Ok(Some(Fault { kind, task })),
         _ => Err(format!(
-            "--fail-task {task} is out of range: this run has {tasks} children, numbered 0 to {}",
+            "--fail-task {task} is out of range: this run has {}, numbered 0 to {}",
+            demo_kit::work::count(tasks, "child", "children"),
             tasks - 1
         )),
     }

@@ -288,6 +288,22 @@ fn a_failed_worker_leaves_the_cpu_total_incomplete() {
     );
     assert_eq!(summary["result"], Value::Null);
     assert_eq!(summary["failed"], 1);
+    // No speedup is claimed for a run that did not finish its work.
+    assert!(!narrative.contains("Speedup"), "{narrative}");
+    assert_eq!(summary["processes_speedup"], Value::Null, "{summary}");
+}
+
+#[test]
+fn one_worker_is_one_process_and_a_tiny_run_is_not_timed() {
+    let out = run(&["cpu", "--size", "1000", "--workers", "1", "--rounds", "1"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
+    assert!(text.contains("then on 1 process;"), "{text}");
+    assert!(!text.contains("1 processes"), "{text}");
+    assert!(text.contains("Speedup: too short to time"), "{text}");
+    if cfg!(debug_assertions) {
+        assert_eq!(text.matches("debug build").count(), 1, "{text}");
+    }
 }
 
 #[test]

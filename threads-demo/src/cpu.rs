@@ -38,7 +38,7 @@
 
 use crate::refused::Refused;
 use clap::{Arg, ArgMatches, Command, value_parser};
-use demo_kit::work::{self, CpuRun, DEFAULT_SIZE, best_of, round2, split, sum_of_squares, timed};
+use demo_kit::work::{self, CpuRun, best_of, round2, split, sum_of_squares, timed};
 use demo_kit::{Clock, Common, Span, say};
 use rayon::prelude::*;
 use std::num::NonZeroUsize;
@@ -65,7 +65,15 @@ pub fn command() -> Command {
             Arg::new("size")
                 .long("size")
                 .value_name("N")
-                .help(format!("Sum i*i for i in 0..N [default: {DEFAULT_SIZE}]"))
+                .help(format!(
+                    "Sum i*i for i in 0..N [default: {}{}]",
+                    work::default_size(),
+                    if cfg!(debug_assertions) {
+                        ", 1/20 in a debug build"
+                    } else {
+                        ""
+                    }
+                ))
                 .value_parser(value_parser!(u64).range(1..=MAX_SIZE)),
         )
         .arg(
@@ -159,12 +167,35 @@ impl Best {
 }
 
 /// One row of the result table: how, on how many threads, best time, what result.
-fn line(how: &str, threads: usize, ms: f64, result: Option<u64>, speedup: Option<f64>) {
-    let plural = if threads == 1 { "" } else { "s" };
-    let label = format!("{how} ({threads} thread{plural})");
+fn line(how: &str, threads: usize, ms: f64, result: Option<u64>, speedup: Option<String>) {
+    let label = format!("{how} ({})", work::count(threads, "thread", "threads"));
     let result = result.map_or("failed (see above)".to_string(), |r| r.to_string());
-    let speedup = speedup.map_or(String::new(), |x| format!("  speedup {x:.2}x"));
+    let speedup = speedup.map_or(String::new(), |x| format!("  speedup {x}"));
     say!("  {label:<32} {ms:>8.1} ms  result {result}{speedup}");
+}
+
+/// What this run shows about Rust having no GIL, true whatever was measured.
+fn no_gil_verdict(parallelism: usize, sequential_ms: f64, best_speedup: f64) -> String {
+    if parallelism < 2 {
+        "Rust has no GIL, so threads can compute on separate cores at once; with one \
+         worker or one core there was nothing to run side by side (try more --workers)."
+            .to_string()
+    } else if sequential_ms < work::MIN_TIMED_MS {
+        "Rust has no GIL, so threads can compute on separate cores at once; this run was too \
+         short to show it (try a larger --size)."
+            .to_string()
+    } else if best_speedup >= 1.2 {
+        format!(
+            "Rust has no GIL: the threads computed on {parallelism} cores at once \
+             ({best_speedup:.2}x)."
+        )
+    } else {
+        format!(
+            "Rust has no GIL, so threads can compute on separate cores at once, but this run \
+             gained only {best_speedup:.2}x: other work was using the cores, or the work was \
+             too small (try more --rounds or a larger --size)."
+        )
+    }
 }
 
 /// Runs the rounds, prints the best times and speedups, and checks the results.
@@ -173,7 +204,7 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     let size = matches
         .get_one::<u64>("size")
         .copied()
-        .unwrap_or(DEFAULT_SIZE);
+        .unwrap_or_else(work::default_size);
     let rounds = work::rounds(matches);
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let workers = matches
@@ -187,6 +218,9 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
         .map_err(|err| demo_kit::error(format_args!("could not start the rayon pool: {err}")))
         .ok();
 
+    if let Some(note) = work::debug_build_note("threads-demo") {
+        say!("{note}");
+    }
     say!(
         "Sum of i*i for i in 0..{size} (wrapping u64), {cores} core(s) available, {}.",
         best_of(rounds)
@@ -231,20 +265,25 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     say!("The {}:", best_of(rounds_run));
     line("sequential", 1, sequential_ms, Some(sequential), None);
     let scoped = "std::thread::scope";
-    line(scoped, workers, threads_ms, threads, Some(threads_speedup));
-    line("rayon", workers, rayon_ms, rayon, Some(rayon_speedup));
+    let text = |speedup| Some(work::speedup_text(sequential_ms, speedup));
+    line(scoped, workers, threads_ms, threads, text(threads_speedup));
+    line("rayon", workers, rayon_ms, rayon, text(rayon_speedup));
     if all_equal {
         say!("All three results are equal.");
     }
     let parallelism = workers.min(cores);
     let best_speedup = threads_speedup.max(rayon_speedup);
-    if let Some(note) = work::implausible(best_speedup, parallelism) {
+    let implausible = work::implausible(best_speedup, parallelism);
+    if let Some(note) = implausible.filter(|_| sequential_ms >= work::MIN_TIMED_MS) {
         say!("{note}");
     }
     say!(
         "Python threads get about 1x on this work: the GIL lets one thread at a time run Python code."
     );
-    say!("Rust has no GIL, so each thread computes on its own core at the same time.");
+    say!(
+        "{}",
+        no_gil_verdict(parallelism, sequential_ms, best_speedup)
+    );
 
     let run = CpuRun {
         size,
@@ -292,6 +331,18 @@ mod tests {
             pool.ok().map(|pool| with_rayon(&pool, size)),
             Some(expected)
         );
+    }
+
+    #[test]
+    fn the_verdict_claims_only_what_was_measured() {
+        let one = no_gil_verdict(1, 500.0, 1.0);
+        assert!(one.contains("nothing to run side by side"), "{one}");
+        let short = no_gil_verdict(2, 0.02, 0.0);
+        assert!(short.contains("too short"), "{short}");
+        let good = no_gil_verdict(2, 500.0, 1.9);
+        assert!(good.contains("on 2 cores at once (1.90x)"), "{good}");
+        let poor = no_gil_verdict(2, 500.0, 0.89);
+        assert!(poor.contains("gained only 0.89x"), "{poor}");
     }
 
     #[test]

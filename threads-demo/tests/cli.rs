@@ -140,6 +140,29 @@ fn ten_thousand_threads_all_finish() {
 }
 
 #[test]
+fn cpu_claims_no_more_than_it_measured() {
+    let out = run(&["cpu", "--size", "1000", "--rounds", "1"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
+    assert_eq!(
+        text.matches("speedup too short to time").count(),
+        2,
+        "{text}"
+    );
+    assert!(!text.contains("0.00x"), "{text}");
+    assert!(
+        !text.contains("each thread computes on its own core"),
+        "{text}"
+    );
+    let out = run(&["cpu", "--size", "100000", "--workers", "1", "--rounds", "1"]);
+    out.assert_exit(0);
+    assert!(out.stdout.contains("nothing to run side by side"), "{out}");
+    if cfg!(debug_assertions) {
+        assert_eq!(out.stdout.matches("debug build").count(), 1, "{out}");
+    }
+}
+
+#[test]
 fn flags_that_do_not_apply_to_cpu_say_what_to_use_instead() {
     for (args, flag, instead) in [
         (&["cpu", "--tasks", "5"][..], "--tasks", "--workers"),
