@@ -250,8 +250,15 @@ fn cpu_results_agree_and_the_summary_has_its_fields() {
 /// stacks (2 MiB each): the first refusal is an `error:` line and one more
 /// line counts them all, the threads that did start still finish and are
 /// counted, and the exit code is 1.
+///
+/// Ignored by default: under this limit a thread that has already started can
+/// fail to map its signal stack, and Rust's runtime then aborts the whole
+/// process (exit 134), which no program can catch; on a busy machine that
+/// happened in about 1 run of 8. The refusal handling itself is unit-tested
+/// in `src/refused.rs`. Run it by hand: `cargo test -p threads-demo -- --ignored`.
 #[cfg(target_os = "linux")]
 #[test]
+#[ignore = "can abort inside Rust's runtime under memory pressure; run with --ignored"]
 fn threads_the_os_refuses_are_reported_and_the_others_still_finish() {
     let _heavy = HEAVY
         .lock()
