@@ -165,20 +165,18 @@ fn run_all(runner: &Runner, entries: &[plan::Entry], notes: &mut Vec<String>) ->
                 })
     };
     let mut runs: Vec<Run> = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.iter().enumerate() {
+    // Number only the runs made: a row that reads an earlier run has none.
+    let total = entries.iter().filter(|e| e.reuse.is_none()).count();
+    let mut made = 0;
+    for entry in entries {
         let rust = match entry
             .reuse
             .and_then(|id| runs.iter().find(|r| r.entry.id == id))
         {
             Some(earlier) => earlier.rust.clone(),
             None => {
-                eprintln!(
-                    "[{}/{}] {} {}",
-                    i + 1,
-                    entries.len(),
-                    entry.bin,
-                    entry.args.join(" ")
-                );
+                made += 1;
+                eprintln!("[{made}/{total}] {} {}", entry.bin, entry.args.join(" "));
                 let first = runner.rust(entry.bin, &entry.args, entry.variant);
                 if outside(entry, &first) {
                     eprintln!("      outside the tolerance; running it once more");
@@ -348,6 +346,7 @@ fn table_mode(
         runs.iter()
             .filter_map(|r| verdict::cpu_warning(&r.entry, &r.rust, machine.cores, &TOLERANCE)),
     );
+    notes.extend(runs.iter().filter_map(table::below_ideal));
     for r in runs.iter().filter(|r| r.entry.python.is_some()) {
         if let Outcome::Missing(why) | Outcome::Failed(why, _) = &r.python {
             notes.push(format!(

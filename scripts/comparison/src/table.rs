@@ -113,46 +113,101 @@ fn speedup(entry: &Entry, outcome: &Outcome) -> Option<f64> {
     cpu_speedup(entry, outcome.done()?)
 }
 
-/// The teaching ratio of one row: (label, Rust, Python).
-pub fn ratio(results: &[Result], r: &Result) -> Option<(&'static str, Option<f64>, Option<f64>)> {
+/// What the CPU rows divide: each language's own speedup.
+pub const SPEEDUP: &str = "speedup = sequential ÷ parallel time";
+
+/// The teaching ratio of one row: what is divided by what, and the values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ratio {
+    /// What is divided by what: `sync ÷ async time`.
+    pub label: &'static str,
+    /// Whose value `rust` is: `Rust`, `Rust rayon`; empty for a single value.
+    pub rust_name: &'static str,
+    /// The Rust value.
+    pub rust: Option<f64>,
+    /// Whose value `python` is (`Py processes`), or `None` for a single value.
+    pub python_name: Option<&'static str>,
+    /// The Python value.
+    pub python: Option<f64>,
+}
+
+impl Ratio {
+    /// The cell: `speedup = sequential ÷ parallel time: Rust rayon 2.05x · Py processes 1.73x`.
+    pub fn text(&self) -> String {
+        let rust = match self.rust_name {
+            "" => format!("{}: {}", self.label, times(self.rust)),
+            name => format!("{}: {name} {}", self.label, times(self.rust)),
+        };
+        match self.python_name {
+            Some(name) => format!("{rust} · {name} {}", times(self.python)),
+            None => rust,
+        }
+    }
+}
+
+/// The teaching ratio of one row, if it has one.
+pub fn ratio(results: &[Result], r: &Result) -> Option<Ratio> {
     let python_cpu = |id: &str| {
         let other = find(results, id)?;
         speedup(&other.entry, &other.python)
     };
+    let pair = |label, rust_name, rust, python_name, python| Ratio {
+        label,
+        rust_name,
+        rust,
+        python_name: Some(python_name),
+        python,
+    };
+    let fetch = |sequential, concurrent| {
+        let (rust, py) = fetch_ratio(results, sequential, concurrent);
+        pair("sync ÷ async time", "Rust", rust, "Py", py)
+    };
+    let cpu = |rust_name, python_name, python_id| {
+        let rust = speedup(&r.entry, &r.rust);
+        pair(SPEEDUP, rust_name, rust, python_name, python_cpu(python_id))
+    };
     match r.entry.id {
-        "async" => {
-            let (rust, py) = fetch_ratio(results, "sync", "async");
-            Some(("sync ÷ async", rust, py))
-        }
-        "async-http" => {
-            let (rust, py) = fetch_ratio(results, "sync-http", "async-http");
-            Some(("sync ÷ async", rust, py))
-        }
-        "cpu-threads" => Some((
-            "speedup vs Py threads",
-            speedup(&r.entry, &r.rust),
-            python_cpu("cpu-threads"),
-        )),
-        "cpu-rayon" => Some((
-            "speedup vs Py processes",
-            speedup(&r.entry, &r.rust),
-            python_cpu("cpu-processes"),
-        )),
-        "cpu-processes" => Some((
-            "speedup vs Py processes",
-            speedup(&r.entry, &r.rust),
-            python_cpu("cpu-processes"),
-        )),
+        "async" => Some(fetch("sync", "async")),
+        "async-http" => Some(fetch("sync-http", "async-http")),
+        "cpu-threads" => Some(cpu("Rust threads", "Py threads", "cpu-threads")),
+        // Python has no rayon: its nearest parallel CPU answer is a process pool.
+        "cpu-rayon" => Some(cpu("Rust rayon", "Py processes", "cpu-processes")),
+        "cpu-processes" => Some(cpu("Rust processes", "Py processes", "cpu-processes")),
         "timed" => {
             let rust = value(&r.rust, "function_ms");
             let py = value(&r.python, "function_ms");
             let slower = rust
                 .zip(py)
                 .and_then(|(rust, py)| (rust > 0.0).then(|| py / rust));
-            Some(("Python ÷ Rust", slower, None))
+            Some(Ratio {
+                label: "Py time ÷ Rust time",
+                rust_name: "",
+                rust: slower,
+                python_name: None,
+                python: None,
+            })
         }
         _ => None,
     }
+}
+
+/// A CPU row whose parallel time beat its ideal: the note that says why.
+///
+/// The CPU ideal is the best sequential time ÷ workers, measured in the same
+/// run; a parallel time below it means the sequential pass was slowed (the
+/// machine was busy then), not that the cores were beaten.
+pub fn below_ideal(r: &Result) -> Option<String> {
+    let e = &r.entry;
+    let ideal = value(&r.rust, "ideal_ms")?;
+    let took = value(&r.rust, e.metric)?;
+    (e.kind == Kind::Cpu && ideal > 0.0 && took < ideal).then(|| {
+        format!(
+            "{}: {:+.1}% vs ideal: faster than the best sequential time ÷ workers, so the \
+             sequential pass was slowed by noise; read the speedup with that in mind",
+            e.label,
+            (took / ideal - 1.0) * 100.0
+        )
+    })
 }
 
 /// The rows of the table, one per result.
@@ -171,15 +226,7 @@ pub fn rows(results: &[Result]) -> Vec<Row> {
                 .map_or("—".into(), |(ideal, took)| {
                     format!("{:+.1}%", (took / ideal - 1.0) * 100.0)
                 });
-            let ratio = match ratio(results, r) {
-                Some((label, rust, _)) if label == "Python ÷ Rust" => {
-                    format!("{label} {}", times(rust))
-                }
-                Some((label, rust, py)) => {
-                    format!("{label}: Rust {} · Py {}", times(rust), times(py))
-                }
-                None => String::new(),
-            };
+            let ratio = ratio(results, r).map_or(String::new(), |ratio| ratio.text());
             let python = if e.python.is_none() {
                 "—".into()
             } else {
@@ -254,10 +301,7 @@ pub fn rows_json(results: &[Result]) -> Vec<Value> {
         .iter()
         .map(|r| {
             let e = &r.entry;
-            let (label, rust_ratio, python_ratio) = match ratio(results, r) {
-                Some((label, rust, py)) => (Some(label), rust, py),
-                None => (None, None, None),
-            };
+            let ratio = ratio(results, r);
             let ideal = value(&r.rust, "ideal_ms").filter(|_| e.kind != Kind::Timed);
             let took = value(&r.rust, e.metric);
             json!({
@@ -271,7 +315,10 @@ pub fn rows_json(results: &[Result]) -> Vec<Value> {
                 "rust_ms": took,
                 "python_ms": value(&r.python, e.metric),
                 "rust_over_ideal": ideal.zip(took).filter(|(i, _)| *i > 0.0).map(|(i, t)| t / i - 1.0),
-                "ratio": label.map(|label| json!({"label": label, "rust": rust_ratio, "python": python_ratio})),
+                "ratio": ratio.map(|q| json!({
+                    "label": q.label, "rust_name": q.rust_name, "rust": q.rust,
+                    "python_name": q.python_name, "python": q.python,
+                })),
                 "rust": summary_json(&r.rust),
                 "python": summary_json(&r.python),
             })
@@ -347,11 +394,19 @@ pub(crate) mod tests {
         let rayon = rows.iter().find(|r| r.demo.contains("rayon")).unwrap();
         assert_eq!(rayon.python, "—", "Python has no rayon");
         assert!(
-            rayon.ratio.starts_with("speedup vs Py processes: Rust "),
+            rayon
+                .ratio
+                .starts_with("speedup = sequential ÷ parallel time: Rust rayon ")
+                && rayon.ratio.contains(" · Py processes "),
             "{}",
             rayon.ratio
         );
         let timed = rows.iter().find(|r| r.demo == "macros-demo").unwrap();
+        assert!(
+            timed.ratio.starts_with("Py time ÷ Rust time: ") && timed.ratio.ends_with('x'),
+            "{}",
+            timed.ratio
+        );
         assert_eq!(
             (timed.ideal.as_str(), timed.over_ideal.as_str()),
             ("—", "—")
@@ -363,12 +418,40 @@ pub(crate) mod tests {
         let results = recorded();
         let sync = value(&results[2].rust, "elapsed_ms").unwrap();
         let concurrent = value(&results[3].rust, "elapsed_ms").unwrap();
-        let (label, rust, _) = ratio(&results, &results[3]).unwrap();
-        assert_eq!(label, "sync ÷ async");
-        assert!((rust.unwrap() - sync / concurrent).abs() < 1e-9);
+        let ratio = ratio(&results, &results[3]).unwrap();
+        assert_eq!(ratio.label, "sync ÷ async time");
+        let rust = ratio.rust.unwrap();
+        assert!((rust - sync / concurrent).abs() < 1e-9);
+        assert!(rust > 1.5, "the recorded sequential run is the slower one");
+    }
+
+    #[test]
+    fn a_cpu_row_below_its_ideal_gets_a_note_and_others_do_not() {
+        let mut results = recorded();
+        let i = results
+            .iter()
+            .position(|r| r.entry.id == "cpu-processes")
+            .unwrap();
+        assert_eq!(
+            below_ideal(&results[i]),
+            None,
+            "the fixture is above its ideal"
+        );
+        let ideal = value(&results[i].rust, "ideal_ms").unwrap();
+        let Outcome::Done(m) = &mut results[i].rust else {
+            panic!("the fixture ran")
+        };
+        m.json["processes_ms"] = (ideal * 0.9).into();
+        let note = below_ideal(&results[i]).unwrap();
         assert!(
-            rust.unwrap() > 1.5,
-            "the recorded sequential run is the slower one"
+            note.starts_with("process-demo cpu: -10.0% vs ideal"),
+            "{note}"
+        );
+        assert!(
+            results
+                .iter()
+                .filter(|r| r.entry.kind != Kind::Cpu)
+                .all(|r| below_ideal(r).is_none())
         );
     }
 
@@ -386,7 +469,11 @@ pub(crate) mod tests {
         assert_eq!(rows[1].over_ideal, "—");
         assert_eq!(rows[0].python, "n/a");
         assert_eq!(rows[3].rust, "failed");
-        assert!(rows[3].ratio.contains("Rust —"), "{}", rows[3].ratio);
+        assert!(
+            rows[3].ratio.contains(": Rust — · Py "),
+            "{}",
+            rows[3].ratio
+        );
     }
 
     #[test]
@@ -414,7 +501,7 @@ pub(crate) mod tests {
         assert_eq!(rows.len(), results.len());
         assert_eq!(rows[0]["rust"]["summary"]["demo"], "threads-demo");
         assert_eq!(rows[0]["rust"]["status"], "ok");
-        assert_eq!(rows[3]["ratio"]["label"], "sync ÷ async");
+        assert_eq!(rows[3]["ratio"]["label"], "sync ÷ async time");
         assert!(rows[0]["rust_over_ideal"].as_f64().unwrap() < 0.01);
     }
 }

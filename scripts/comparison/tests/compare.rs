@@ -95,7 +95,7 @@ fn recorded_demos_pass_and_fill_the_table() {
         text.contains("Time: ") && text.contains("article's four examples alone wait 1.2 s"),
         "{text}"
     );
-    assert!(text.contains("sync ÷ async: Rust "), "{text}");
+    assert!(text.contains("sync ÷ async time: Rust "), "{text}");
     assert!(text.contains("n/a (--no-python)"), "{text}");
     assert!(
         text.contains("Timeline") && text.contains("Rust sync-fetch"),
@@ -276,4 +276,26 @@ fn check_args_parses_without_running_anything() {
     let help = check(&["--help"]);
     assert_eq!(help.status.code(), Some(3));
     assert!(stdout(&help).contains("--bin-dir"), "{}", stdout(&help));
+}
+
+/// The progress counter numbers the runs made: the rayon row reads the
+/// threads-demo cpu run, so it adds no number and leaves no gap.
+#[test]
+fn the_progress_counter_has_no_gaps() {
+    let out = compare_all("progress", &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let counters: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with('['))
+        .filter_map(|l| l.split(']').next())
+        .collect();
+    let n = counters.len();
+    assert!(n >= 2, "{stderr}");
+    let expected: Vec<String> = (1..=n).map(|i| format!("[{i}/{n}")).collect();
+    assert_eq!(counters, expected, "{stderr}");
+    let rows = stdout(&out)
+        .lines()
+        .filter(|l| l.starts_with("threads-demo cpu (rayon)"))
+        .count();
+    assert_eq!(rows, 1, "the rayon row is still in the table");
 }
