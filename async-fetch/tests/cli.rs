@@ -124,6 +124,24 @@ fn offloading_keeps_the_heartbeat_on_time() {
     );
 }
 
+/// Each job is a fixed amount of work, not a fixed time: twice as many jobs
+/// as cores cannot all finish in one job's time, even offloaded.
+#[test]
+fn offloaded_jobs_share_the_cores() {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores > 4 {
+        return; // 2 × cores jobs would make this test slow; the point shows on few cores
+    }
+    let tasks = (2 * cores).to_string();
+    let (out, summary) = run_json(&["offload", "--tasks", &tasks, "--delay-ms", "300"]);
+    out.assert_exit(0);
+    assert_eq!(num(&summary, "cores"), cores as f64);
+    let offloaded = num(&summary, "offloaded_ms");
+    // Ideal: 2 × 300 ms; a fixed-time job would end at 300 ms.
+    assert!(offloaded > 1.3 * 300.0, "{offloaded}: {summary}");
+    assert!(out.stderr.contains("shared"), "{}", out.stderr);
+}
+
 #[test]
 fn http_fetches_from_the_in_process_server() {
     let (out, summary) = run_json(&["http", "--tasks", "3", "--delay-ms", "300"]);
@@ -333,7 +351,9 @@ fn get_of_a_url_that_fails() {
     out.assert_exit(1);
     assert_eq!(
         out.error_lines(),
-        [format!("error: GET {url}: the server answered 404 Not Found")]
+        [format!(
+            "error: GET {url}: the server answered 404 Not Found"
+        )]
     );
     let url = format!("{}/data/7?delay_ms=2000", server.base_url());
     let out = run(&["get", &url, "--timeout-ms", "200"]);
