@@ -407,6 +407,7 @@ fn bad_input_is_one_error_line_and_exit_2() {
         &["http", "--fault", "Z=status"],
         &["http", "--timeout-ms", "0"],
         &["http", "--base-url", "ftp://127.0.0.1/"],
+        &["http", "--fault", "B=status", "--fault", "b=invalid"],
         &["http", "--fault", "A=timeout", "--timeout-ms", "59500"],
         &["get", "not a url"],
         &["offload", "--beat-ms", "0"],

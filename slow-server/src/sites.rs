@@ -127,13 +127,19 @@ pub fn parse_fault(spec: &str) -> Result<(String, Fault), String> {
 }
 
 /// Checks the faults against the run: each names one of its `count` sites,
-/// and a `timeout` fault fits under the server's [`MAX_DELAY_MS`].
+/// no site is named twice (one site fails one way), and a `timeout` fault
+/// fits under the server's [`MAX_DELAY_MS`].
 pub fn check_faults(
     faults: &[(String, Fault)],
     count: usize,
     timeout_ms: u64,
 ) -> Result<(), String> {
-    for (site, fault) in faults {
+    for (n, (site, fault)) in faults.iter().enumerate() {
+        if let Some((_, first)) = faults[..n].iter().find(|(s, _)| s == site) {
+            return Err(format!(
+                "--fault {site}={first} and --fault {site}={fault}: a site can fail only one way, give one --fault per site"
+            ));
+        }
         if index(site).is_none_or(|i| i >= count) {
             return Err(format!(
                 "--fault {site}={fault}: this run has no website {site} (its sites are {} to {})",
@@ -151,7 +157,7 @@ pub fn check_faults(
     Ok(())
 }
 
-/// The fault asked for `site`, if any (the first, if it was named twice).
+/// The fault asked for `site`, if any ([`check_faults`] refuses a site named twice).
 pub fn fault_for(faults: &[(String, Fault)], site: &str) -> Option<Fault> {
     faults.iter().find(|(s, _)| s == site).map(|&(_, f)| f)
 }
@@ -395,6 +401,17 @@ mod tests {
         );
         let err = check_faults(&faults("A", Fault::Timeout), 3, 59_001).unwrap_err();
         assert!(err.contains("at most 59000"), "{err}");
+        let twice = [
+            ("B".to_string(), Fault::Status),
+            ("B".to_string(), Fault::Invalid),
+        ];
+        let err = check_faults(&twice, 3, 1000).unwrap_err();
+        assert!(err.contains("B=status and --fault B=invalid"), "{err}");
+        let two_sites = [
+            ("A".to_string(), Fault::Status),
+            ("B".to_string(), Fault::Status),
+        ];
+        assert_eq!(check_faults(&two_sites, 3, 1000), Ok(()));
     }
 
     #[test]
@@ -432,7 +449,10 @@ mod tests {
     #[test]
     fn urls_are_checked() {
         let ok: Result<&str, &str> = Ok("https");
-        assert_eq!(http_url("https://127.0.0.1/", ok), Ok("https://127.0.0.1/".into()));
+        assert_eq!(
+            http_url("https://127.0.0.1/", ok),
+            Ok("https://127.0.0.1/".into())
+        );
         let ftp: Result<&str, &str> = Ok("ftp");
         assert!(
             http_url("ftp://h/", ftp)

@@ -354,6 +354,7 @@ fn bad_input_is_one_error_line_and_exit_2() {
         &["http", "--fault", "B"],
         &["http", "--fault", "Q=status"],
         &["http", "--fault", "B=slow"],
+        &["http", "--fault", "B=status", "--fault", "b=invalid"],
         &["http", "--fault", "B=timeout", "--timeout-ms", "60000"],
         &["get", "127.0.0.1/data/1"],
         &["get", "file:///etc/passwd"],
