@@ -20,6 +20,7 @@
 //! at once and reports how many came back, to show that the server holds them.
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use demo_kit::say;
 use slow_server::{MAX_DELAY_MS, fdlimit, load};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
@@ -132,16 +133,17 @@ fn serve(addr: SocketAddr) -> ExitCode {
         let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
         let early = std::future::poll_fn(|cx| Poll::Ready(ctrl_c.as_mut().poll(cx))).await;
         let base = server.base_url();
-        println!("slow-server listening on {base}");
+        say!("slow-server listening on {base}");
         match (before, fdlimit::get().ok()) {
-            (Some(before), Some(after)) if after.soft > before.soft => println!(
+            (Some(before), Some(after)) if after.soft > before.soft => say!(
                 "open-file limit: soft {} raised to {} (the hard limit)",
-                before.soft, after.soft
+                before.soft,
+                after.soft
             ),
-            (_, Some(after)) => println!("open-file limit: soft {}", after.soft),
+            (_, Some(after)) => say!("open-file limit: soft {}", after.soft),
             _ => {}
         }
-        println!("try:");
+        say!("try:");
         for (path, note) in [
             ("/site/A?delay_ms=2000", "website A, after 2 s"),
             ("/data/1", "a small JSON document"),
@@ -153,9 +155,9 @@ fn serve(addr: SocketAddr) -> ExitCode {
             ),
             ("/site/A?delay_ms=999999", "refused: 400 with a JSON error"),
         ] {
-            println!("  curl -i '{base}{path}'  # {note}");
+            say!("  curl -i '{base}{path}'  # {note}");
         }
-        println!("Ctrl-C stops it.");
+        say!("Ctrl-C stops it.");
         let interrupted = match early {
             Poll::Ready(result) => result,
             Poll::Pending => ctrl_c.await,
@@ -163,9 +165,9 @@ fn serve(addr: SocketAddr) -> ExitCode {
         if let Err(err) = interrupted {
             demo_kit::error(format_args!("cannot wait for Ctrl-C: {err}"));
         }
-        println!("slow-server: stopping (requests in flight may finish)");
+        say!("slow-server: stopping (requests in flight may finish)");
         server.shutdown_async().await;
-        println!("slow-server: stopped");
+        say!("slow-server: stopped");
         ExitCode::SUCCESS
     })
 }
@@ -203,13 +205,9 @@ fn run_load(matches: &ArgMatches) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let line = |text: String| {
-        if json {
-            eprintln!("{text}");
-        } else {
-            println!("{text}");
-        }
-    };
+    // The narrative goes to stderr under --json; neither stream panics when closed.
+    demo_kit::narrate_to_stderr(json);
+    let line = |text: String| say!("{text}");
     line(format!(
         "load: {} requests to {addr}, {} at a time, each asking for {} ms; this process's open-file soft limit: {}",
         plan.requests,
@@ -231,7 +229,7 @@ fn run_load(matches: &ArgMatches) -> ExitCode {
         demo_kit::error(format_args!("{count} requests failed: {reason}"));
     }
     if json {
-        println!("{}", report.to_json(&plan, soft));
+        demo_kit::write_stdout(&format!("{}\n", report.to_json(&plan, soft)));
     }
     demo_kit::cli::exit_code(report.failed())
 }

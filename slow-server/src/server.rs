@@ -165,6 +165,6 @@ async fn serve(listener: TcpListener, mut stopped: watch::Receiver<bool>) {
     // axum stops accepting at once and closes idle connections; requests in
     // flight finish, unless they would outlast the grace period.
     if let Ok(Ok(Err(err))) = tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        eprintln!("slow-server: {err}");
+        demo_kit::error(format_args!("slow-server: {err}"));
     }
 }

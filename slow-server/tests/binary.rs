@@ -193,3 +193,38 @@ fn a_low_client_limit_fails_unless_connections_are_bounded() {
     out.assert_exit(0);
     assert_eq!(report["ok"], 100, "{report}");
 }
+
+/// `slow-server | head -1`, then Ctrl-C: every later line goes to a closed
+/// pipe; the server must still stop cleanly, not panic. The same for `load`.
+#[test]
+fn a_closed_stdout_is_no_panic() {
+    let mut child = std::process::Command::new(BIN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let url = first
+        .trim_end()
+        .strip_prefix("slow-server listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .to_string();
+    drop(stdout); // `head -1` has left: the read end is closed
+
+    for args in [&["--json"][..], &[]] {
+        let mut load = vec!["load", "--url", &url, "--requests", "3", "--delay-ms", "0"];
+        load.extend_from_slice(args);
+        let out = testing::run_with_closed_stdout(BIN, &load);
+        out.assert_exit(0);
+        assert!(!out.stderr.contains("panicked"), "{out}");
+    }
+
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) with our own child's pid and a valid signal number.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let out = Run::from(child.wait_with_output().unwrap());
+    out.assert_exit(0);
+    assert!(!out.stderr.contains("panicked"), "{out}");
+}
