@@ -81,7 +81,8 @@ fn command() -> Command {
                         .long("fd-limit")
                         .value_name("N")
                         .help("Set this client's open-file soft limit first (e.g. 1024)")
-                        .value_parser(value_parser!(u64).range(16..)),
+                        // 1,048,576 is Linux's usual fs.nr_open: no process may hold more.
+                        .value_parser(value_parser!(u64).range(16..=1_048_576)),
                 )
                 .arg(
                     Arg::new("json")

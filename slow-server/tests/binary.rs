@@ -120,6 +120,16 @@ fn bad_port_is_one_error_line_and_exit_2() {
 }
 
 #[test]
+fn fd_limit_out_of_range_names_its_range() {
+    let out = testing::run(
+        BIN,
+        &["load", "--url", "http://127.0.0.1:1", "--fd-limit", "5"],
+    );
+    out.assert_usage_error();
+    assert!(out.stderr.contains("16..=1048576"), "{out}");
+}
+
+#[test]
 fn load_needs_an_ip_url() {
     let out = testing::run(BIN, &["load", "--url", "http://localhost:1"]);
     out.assert_usage_error();
