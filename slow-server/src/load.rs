@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -38,8 +39,12 @@ pub struct Report {
     pub errors: BTreeMap<String, usize>,
     /// Wall time of the whole load, in ms.
     pub elapsed_ms: f64,
-    /// The server's own count of the most requests it held at once (`GET /stats`),
-    /// if it could be read.
+    /// The most of this run's requests that were connected and waiting for
+    /// their answer at the same time, counted by this client.
+    pub max_in_flight: usize,
+    /// The server's own count of the most requests it held at once since it
+    /// started (`GET /stats`; other clients and earlier runs included), if it
+    /// could be read.
     pub server_max_in_flight: Option<u64>,
 }
 
@@ -59,6 +64,7 @@ impl Report {
             "failed": self.failed(),
             "errors": self.errors,
             "elapsed_ms": (self.elapsed_ms * 100.0).round() / 100.0,
+            "max_in_flight": self.max_in_flight,
             "server_max_in_flight": self.server_max_in_flight,
             "fd_soft_limit": fd_soft_limit,
         })
@@ -77,17 +83,19 @@ pub fn parse_addr(url: &str) -> Result<SocketAddr, String> {
 /// Sends the requests, at most `plan.concurrency` at a time, and counts the answers.
 pub async fn run(plan: &Plan) -> Report {
     let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+    let counter = Arc::new(InFlight::default());
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..plan.requests {
         let permits = Arc::clone(&permits);
+        let counter = Arc::clone(&counter);
         let addr = plan.addr;
         let path = format!("/site/load-{i}?delay_ms={}", plan.delay_ms);
         // Generous: a request that takes 30 s longer than asked has failed.
         let limit = Duration::from_millis(plan.delay_ms) + Duration::from_secs(30);
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.map_err(|e| e.to_string())?;
-            match tokio::time::timeout(limit, get(addr, &path)).await {
+            match tokio::time::timeout(limit, send(addr, &path, Some(&counter))).await {
                 Ok(Ok((200, body))) if body.get("site").is_some() => Ok(()),
                 Ok(Ok((status, _))) => Err(format!("status {status}")),
                 Ok(Err(err)) => Err(err),
@@ -99,6 +107,7 @@ pub async fn run(plan: &Plan) -> Report {
         ok: 0,
         errors: BTreeMap::new(),
         elapsed_ms: 0.0,
+        max_in_flight: 0,
         server_max_in_flight: None,
     };
     while let Some(joined) = tasks.join_next().await {
@@ -109,18 +118,53 @@ pub async fn run(plan: &Plan) -> Report {
         }
     }
     report.elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+    report.max_in_flight = counter.max.load(Ordering::SeqCst);
     if let Ok((200, stats)) = get(plan.addr, "/stats").await {
         report.server_max_in_flight = stats.get("max_in_flight").and_then(Value::as_u64);
     }
     report
 }
 
+/// This run's requests in flight: connected and not yet fully answered.
+#[derive(Default)]
+struct InFlight {
+    now: AtomicUsize,
+    max: AtomicUsize,
+}
+
+/// Counts one request in [`InFlight`] for as long as it lives.
+struct Counted<'a>(&'a InFlight);
+
+impl<'a> Counted<'a> {
+    fn new(counter: &'a InFlight) -> Self {
+        let now = counter.now.fetch_add(1, Ordering::SeqCst) + 1;
+        counter.max.fetch_max(now, Ordering::SeqCst);
+        Counted(counter)
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// One `GET path` on a fresh connection: the status code and the JSON body
 /// (`Null` if the body is not JSON).
 pub async fn get(addr: SocketAddr, path: &str) -> Result<(u16, Value), String> {
+    send(addr, path, None).await
+}
+
+/// [`get`], counted in `counter` from the connect to the end of the answer.
+async fn send(
+    addr: SocketAddr,
+    path: &str,
+    counter: Option<&InFlight>,
+) -> Result<(u16, Value), String> {
     let mut stream = TcpStream::connect(addr)
         .await
         .map_err(|e| format!("connect: {e}"))?;
+    let _counted = counter.map(Counted::new);
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     stream
         .write_all(request.as_bytes())
@@ -163,10 +207,23 @@ mod tests {
             ok: 3,
             errors: BTreeMap::new(),
             elapsed_ms: 1.0,
+            max_in_flight: 3,
             server_max_in_flight: Some(3),
         };
         report.errors.insert("status 500".into(), 2);
         report.errors.insert("timed out".into(), 1);
         assert_eq!(report.failed(), 3);
+    }
+
+    #[test]
+    fn in_flight_counts_the_most_at_once() {
+        let counter = InFlight::default();
+        {
+            let _a = Counted::new(&counter);
+            let _b = Counted::new(&counter);
+        }
+        let _c = Counted::new(&counter);
+        assert_eq!(counter.now.load(Ordering::SeqCst), 1);
+        assert_eq!(counter.max.load(Ordering::SeqCst), 2);
     }
 }

@@ -218,13 +218,16 @@ fn run_load(matches: &ArgMatches) -> ExitCode {
     ));
     let report = runtime.block_on(load::run(&plan));
     line(format!(
-        "load: {} ok, {} failed in {:.2} s; the server held at most {} at once",
+        "load: {} ok, {} failed in {:.2} s; at most {} of these requests were open at once{}",
         report.ok,
         report.failed(),
         report.elapsed_ms / 1e3,
+        report.max_in_flight,
         report
             .server_max_in_flight
-            .map_or("an unknown number".into(), |n| n.to_string())
+            .map_or(String::new(), |n| format!(
+                " (the server's most at once since it started: {n})"
+            ))
     ));
     for (reason, count) in &report.errors {
         demo_kit::error(format_args!("{count} requests failed: {reason}"));

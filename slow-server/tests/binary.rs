@@ -169,6 +169,8 @@ fn holds_1000_concurrent_slow_requests_from_another_process() {
     // another they would have taken 500 s; the timing is not asserted).
     let held = report["server_max_in_flight"].as_u64().unwrap();
     assert!(held > 500, "{report}");
+    let this_run = report["max_in_flight"].as_u64().unwrap();
+    assert!(this_run > 500 && this_run <= 1000, "{report}");
     Run::from(server.interrupt()).assert_exit(0);
 }
 
@@ -202,6 +204,12 @@ fn a_low_client_limit_fails_unless_connections_are_bounded() {
     );
     out.assert_exit(0);
     assert_eq!(report["ok"], 100, "{report}");
+    // This run's own count stays within its bound, whatever the server held
+    // for the earlier, unbounded run (its max is since it started).
+    let this_run = report["max_in_flight"].as_u64().unwrap();
+    let server_max = report["server_max_in_flight"].as_u64().unwrap();
+    assert!((1..=20).contains(&this_run), "{report}");
+    assert!(server_max >= this_run, "{report}");
 }
 
 /// `slow-server | head -1`, then Ctrl-C: every later line goes to a closed
