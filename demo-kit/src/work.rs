@@ -68,6 +68,36 @@ pub const DEFAULT_ROUNDS: u64 = 3;
 /// The largest `--rounds` accepted.
 pub const MAX_ROUNDS: u64 = 100;
 
+/// The largest `--size` accepted: a few minutes of work, not hours.
+pub const MAX_SIZE: u64 = 100_000_000_000;
+
+/// The `--size N` flag of both `cpu` subcommands: the sum runs over `0..N`.
+pub fn size_arg() -> Arg {
+    let default = if cfg!(debug_assertions) {
+        format!(
+            "{} in this debug build, {DEFAULT_SIZE} in release",
+            default_size()
+        )
+    } else {
+        DEFAULT_SIZE.to_string()
+    };
+    Arg::new("size")
+        .long("size")
+        .value_name("N")
+        .help(format!("Sum i*i for i in 0..N [default: {default}]"))
+        .value_parser(value_parser!(u64).range(1..=MAX_SIZE))
+}
+
+/// The `--workers N` flag of both `cpu` subcommands, up to `max`; `what`
+/// names the workers in the help ("threads", "child processes").
+pub fn workers_arg(what: &str, max: u64) -> Arg {
+    Arg::new("workers")
+        .long("workers")
+        .value_name("N")
+        .help(format!("How many {what} [default: one per core]"))
+        .value_parser(value_parser!(u64).range(1..=max))
+}
+
 /// The `--rounds N` flag of both `cpu` subcommands.
 pub fn rounds_arg() -> Arg {
     Arg::new("rounds")

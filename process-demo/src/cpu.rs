@@ -15,13 +15,10 @@
 
 use crate::children::{Children, Reaped};
 use crate::fault::{self, Fault};
-use clap::{Arg, ArgMatches, Command, value_parser};
+use clap::{ArgMatches, Command};
 use demo_kit::work::{self, CpuRun, best_of, count, round2, split, sum_of_squares, timed};
 use demo_kit::{Clock, Common, say};
 use std::process::ExitCode;
-
-/// The largest `--size` accepted (about 20 minutes of sequential work).
-pub const MAX_SIZE: u64 = 1_000_000_000_000;
 
 /// The largest `--workers` accepted, the same cap as `--tasks`.
 pub const MAX_WORKERS: u64 = crate::MAX_TASKS;
@@ -37,28 +34,8 @@ pub fn command() -> Command {
              speedup.\n\
              Python: multiprocessing.Pool(workers).map(partial_sum, chunks).",
         )
-        .arg(
-            Arg::new("size")
-                .long("size")
-                .value_name("N")
-                .help(format!(
-                    "How many squares to add up [default: {}{}]",
-                    work::default_size(),
-                    if cfg!(debug_assertions) {
-                        ", 1/20 in a debug build"
-                    } else {
-                        ""
-                    }
-                ))
-                .value_parser(value_parser!(u64).range(1..=MAX_SIZE)),
-        )
-        .arg(
-            Arg::new("workers")
-                .long("workers")
-                .value_name("N")
-                .help("How many child processes [default: the number of CPUs]")
-                .value_parser(value_parser!(u64).range(1..=MAX_WORKERS)),
-        )
+        .arg(work::size_arg())
+        .arg(work::workers_arg("child processes", MAX_WORKERS))
         .arg(work::rounds_arg())
 }
 

@@ -37,7 +37,7 @@
 //! see the README for more runs.)
 
 use crate::refused::Refused;
-use clap::{Arg, ArgMatches, Command, value_parser};
+use clap::{ArgMatches, Command};
 use demo_kit::work::{self, CpuRun, best_of, round2, split, sum_of_squares, timed};
 use demo_kit::{Clock, Common, Span, say};
 use rayon::prelude::*;
@@ -45,8 +45,6 @@ use std::num::NonZeroUsize;
 use std::process::ExitCode;
 use std::thread;
 
-/// The largest `--size` accepted (minutes of work, not hours).
-pub const MAX_SIZE: u64 = 100_000_000_000;
 /// The largest `--workers` accepted.
 pub const MAX_WORKERS: u64 = 1024;
 /// The subcommand's flags.
@@ -61,28 +59,11 @@ pub fn command() -> Command {
              --tasks and --delay-ms do not apply here (--workers, --size instead).\n\
              Build with --release to time it.",
         )
-        .arg(
-            Arg::new("size")
-                .long("size")
-                .value_name("N")
-                .help(format!(
-                    "Sum i*i for i in 0..N [default: {}{}]",
-                    work::default_size(),
-                    if cfg!(debug_assertions) {
-                        ", 1/20 in a debug build"
-                    } else {
-                        ""
-                    }
-                ))
-                .value_parser(value_parser!(u64).range(1..=MAX_SIZE)),
-        )
-        .arg(
-            Arg::new("workers")
-                .long("workers")
-                .value_name("N")
-                .help("Threads for the parallel runs [default: one per core]")
-                .value_parser(value_parser!(u64).range(1..=MAX_WORKERS)),
-        )
+        .arg(work::size_arg())
+        .arg(work::workers_arg(
+            "threads for the parallel runs",
+            MAX_WORKERS,
+        ))
         .arg(work::rounds_arg())
 }
 
