@@ -73,8 +73,8 @@ where
     let mut refused = Refused::default();
     for i in 0..tasks {
         // `threading.Thread(target=task, args=(i,)).start()`. `Builder::spawn`
-        // rather than `thread::spawn`, so that running out of threads (try
-        // `--tasks 100000`) is an error message, not a panic.
+        // rather than `thread::spawn`, so that a thread the OS refuses (try
+        // `ulimit -v 300000` first) is an error message, not a panic.
         let body = target(i);
         match thread::Builder::new().spawn(move || clock.span(i, body)) {
             Ok(handle) => threads.push(handle),
