@@ -6,7 +6,7 @@
 //! - [`say!`]: `println!` that moves to stderr under `--json`, so stdout holds
 //!   exactly one JSON object;
 //! - [`span`]: a clock started at the top of `main` and the start/end of each task;
-//! - [`summary`]: the JSON summary of `design.md`, with the peak memory from `getrusage`;
+//! - [`summary`]: the JSON summary every demo prints under `--json`, with its peak memory;
 //! - [`timeline`]: each task's span drawn as a bar on a shared time axis.
 //!
 //! It depends on std, clap (builder API), serde_json and libc only, so that

@@ -82,10 +82,15 @@ def parse(parser, argv=None):
 
 
 def say(message):
-    """One line of narrative, written whole so threads never mix within a line."""
+    """One line of narrative, written whole so threads never mix within a line.
+
+    A reader that has gone (`... | head -1`) is not worth a traceback: the
+    line is dropped, as the Rust demos drop it.
+    """
     stream = sys.stderr if _to_stderr else sys.stdout
-    stream.write(f"{message}\n")
-    stream.flush()
+    with contextlib.suppress(BrokenPipeError):
+        stream.write(f"{message}\n")
+        stream.flush()
 
 
 def error(message):
@@ -143,8 +148,9 @@ def report(fields, args):
     if args.timeline:
         say(chart(fields["spans"]))
     if args.json:
-        sys.stdout.write(json.dumps(fields) + "\n")
-        sys.stdout.flush()
+        with contextlib.suppress(BrokenPipeError):
+            sys.stdout.write(json.dumps(fields) + "\n")
+            sys.stdout.flush()
     return EXIT_FAILED if fields["failed"] else EXIT_OK
 
 
@@ -165,8 +171,10 @@ def chart(spans, width=50):
 
 
 def site_name(i):
-    """The article's "website A", "website B", ...; numbers past Z."""
-    return chr(ord("A") + i) if i < 26 else str(i)
+    """The article's "website A", "website B", ...; past Z, A1 ... Z1, A2 ...
+    (the names the Rust demos use)."""
+    letter = chr(ord("A") + i % 26)
+    return letter if i < 26 else f"{letter}{i // 26}"
 
 
 # ---- The shape of every script's main ----------------------------------------

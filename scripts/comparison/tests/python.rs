@@ -207,7 +207,12 @@ fn shared_isolation_and_the_decorator() {
         (timed["variant"].as_str(), timed["result"].as_u64()),
         (Some("timed"), Some(499_500))
     );
-    assert!(timed["function_ms"].as_f64().unwrap() >= 0.0);
+    let function_ms = timed["function_ms"].as_f64().unwrap();
+    let elapsed_ms = timed["elapsed_ms"].as_f64().unwrap();
+    assert!(
+        function_ms > 0.0 && function_ms <= elapsed_ms,
+        "{function_ms} of {elapsed_ms}"
+    );
 }
 
 #[test]
