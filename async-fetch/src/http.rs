@@ -17,7 +17,7 @@ use demo_kit::{Clock, Common, Span, Summary, say};
 use futures::future::join_all;
 use reqwest::{Client, Url};
 use serde_json::Value;
-use slow_server::sites::{self, Failure};
+use slow_server::sites;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -214,7 +214,7 @@ async fn fetch_site(
         Err(err) => {
             demo_kit::error(format_args!(
                 "website {name}: GET {url}: {}",
-                reason(&err, timeout)
+                sites::reqwest_reason(&err, timeout)
             ));
             Err(())
         }
@@ -230,22 +230,6 @@ async fn get_json(client: &Client, url: &str) -> Result<Value, reqwest::Error> {
         .error_for_status()?
         .json()
         .await
-}
-
-/// Why one request failed, in one clause: reqwest's verdict, worded by [`Failure`].
-fn reason(err: &reqwest::Error, timeout: Duration) -> String {
-    let failure = if err.is_timeout() {
-        Failure::TimedOut(timeout)
-    } else if let Some(status) = err.status() {
-        Failure::Status(status.to_string())
-    } else if err.is_connect() {
-        Failure::Connect
-    } else if err.is_decode() {
-        Failure::Decode
-    } else {
-        Failure::Other
-    };
-    failure.reason(err)
 }
 
 /// `async-fetch get [URL]`: one request, its JSON printed.
@@ -286,7 +270,10 @@ pub async fn get(
             summary.ok = 1;
         }
         Err(err) => {
-            demo_kit::error(format_args!("GET {url}: {}", reason(&err, timeout)));
+            demo_kit::error(format_args!(
+                "GET {url}: {}",
+                sites::reqwest_reason(&err, timeout)
+            ));
             summary.failed = 1;
         }
     }

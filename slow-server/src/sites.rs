@@ -282,8 +282,8 @@ pub fn base_url(url: &str) -> String {
     url.trim_end_matches('/').to_string()
 }
 
-/// Why a request failed, as the HTTP client classified it. The client's
-/// error type stays in the demo, which maps its error onto this.
+/// Why a request failed, as the HTTP client classified it (`reqwest_reason`
+/// maps a reqwest error onto it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
     /// No complete answer within the timeout.
@@ -312,6 +312,25 @@ impl Failure {
             Failure::Other => format!("request failed: {}", innermost(err)),
         }
     }
+}
+
+/// Why one reqwest request failed, in one clause: reqwest's verdict, worded
+/// by [`Failure`]. (Feature `reqwest`, which sync-fetch and async-fetch turn
+/// on; blocking and async reqwest share the one error type.)
+#[cfg(feature = "reqwest")]
+pub fn reqwest_reason(err: &reqwest::Error, timeout: Duration) -> String {
+    let failure = if err.is_timeout() {
+        Failure::TimedOut(timeout)
+    } else if let Some(status) = err.status() {
+        Failure::Status(status.to_string())
+    } else if err.is_connect() {
+        Failure::Connect
+    } else if err.is_decode() {
+        Failure::Decode
+    } else {
+        Failure::Other
+    };
+    failure.reason(err)
 }
 
 /// The last error in `err`'s `source` chain (`err` itself if it has none):

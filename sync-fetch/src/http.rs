@@ -15,7 +15,7 @@ use reqwest::blocking::Client;
 use serde::Deserialize;
 use serde_json::Value;
 use slow_server::Server;
-use slow_server::sites::{self, Failure};
+use slow_server::sites;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -110,22 +110,6 @@ fn in_process_server() -> Result<Target, ExitCode> {
     }
 }
 
-/// Why one request failed, in one clause: reqwest's verdict, worded by [`Failure`].
-fn reason(err: &reqwest::Error, timeout: Duration) -> String {
-    let failure = if err.is_timeout() {
-        Failure::TimedOut(timeout)
-    } else if let Some(status) = err.status() {
-        Failure::Status(status.to_string())
-    } else if err.is_connect() {
-        Failure::Connect
-    } else if err.is_decode() {
-        Failure::Decode
-    } else {
-        Failure::Other
-    };
-    failure.reason(err)
-}
-
 /// `requests.get(url).json()`, strictly: a non-2xx status is an error here,
 /// where `requests` would try to decode the error page.
 fn get_json<T: serde::de::DeserializeOwned>(
@@ -138,7 +122,7 @@ fn get_json<T: serde::de::DeserializeOwned>(
         .send()
         .and_then(reqwest::blocking::Response::error_for_status)
         .and_then(reqwest::blocking::Response::json::<T>)
-        .map_err(|err| reason(&err, timeout))
+        .map_err(|err| sites::reqwest_reason(&err, timeout))
 }
 
 /// `sync-fetch http`: the port's loop, with a real request in place of the sleep.
