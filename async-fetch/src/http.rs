@@ -9,15 +9,15 @@
 //! `error: website B: GET URL: reason` line, the other fetches go on
 //! (`asyncio.gather(..., return_exceptions=True)`), and the run exits 1.
 //! Site names, fault URLs, `--fault`, `--timeout-ms` and the wording of a
-//! failure come from `slow_server::sites`, shared with `sync-fetch`.
+//! failure come from `fetch_client`, shared with `sync-fetch`.
 
 use crate::timed;
 use clap::{Arg, ArgMatches, Command, value_parser};
 use demo_kit::{Clock, Common, Span, Summary, say};
+use fetch_client::{args, sites};
 use futures::future::join_all;
-use reqwest::{Client, Url};
+use reqwest::Client;
 use serde_json::Value;
-use slow_server::sites;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,14 +36,8 @@ pub fn http_command() -> Command {
              (Python: one aiohttp.ClientSession, asyncio.gather) from the in-process slow server,\n\
              or from --base-url. Each failure is one error line; the others still finish.",
         )
-        .arg(
-            Arg::new("base-url")
-                .long("base-url")
-                .value_name("URL")
-                .help("Fetch from this server instead of the in-process slow server")
-                .value_parser(parse_base_url),
-        )
-        .arg(sites::timeout_arg())
+        .arg(args::base_url_arg())
+        .arg(args::timeout_arg())
         .arg(
             Arg::new("max-in-flight")
                 .long("max-in-flight")
@@ -51,7 +45,7 @@ pub fn http_command() -> Command {
                 .help("At most N requests at once [default: as many as the open-file limit allows]")
                 .value_parser(value_parser!(u64).range(1..=100_000)),
         )
-        .arg(sites::fault_arg())
+        .arg(args::fault_arg())
 }
 
 /// The `get` subcommand.
@@ -62,13 +56,8 @@ pub fn get_command() -> Command {
             "One GET with async reqwest, its JSON decoded and printed (Python: aiohttp in asyncio.run).\n\
              Without URL it asks the in-process slow server for /data/1 (after --delay-ms, if given).",
         )
-        .arg(sites::timeout_arg())
-        .arg(
-            Arg::new("url")
-                .value_name("URL")
-                .help("What to fetch [default: /data/1 on the in-process slow server]")
-                .value_parser(parse_url),
-        )
+        .arg(args::timeout_arg())
+        .arg(args::url_arg())
 }
 
 /// Whether the mode needs the in-process server: no `--base-url` or URL given.
@@ -78,13 +67,6 @@ pub fn needs_local_server(mode: &str, matches: &ArgMatches) -> bool {
         "get" => !matches.contains_id("url"),
         _ => false,
     }
-}
-
-/// Installs rustls's `ring` provider once, for `https://` URLs (reqwest is
-/// built with `rustls-no-provider`: ring builds faster than aws-lc-rs).
-pub fn install_tls_provider() {
-    // Err means a provider is already installed, which is just as good.
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 fn client(timeout: Duration) -> Result<Client, reqwest::Error> {
@@ -104,9 +86,9 @@ pub async fn run(
         .cloned()
         .or(local)
         .unwrap_or_default();
-    let timeout_ms = sites::timeout_ms(matches, common.delay_ms);
+    let timeout_ms = args::timeout_ms(matches, common.delay_ms);
     let timeout = Duration::from_millis(timeout_ms);
-    let faults = sites::faults(matches, common.tasks, timeout_ms)
+    let faults = args::faults(matches, common.tasks, timeout_ms)
         .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
     // `async with aiohttp.ClientSession() as session`: one client, its
     // connection pool shared by every task (a clone is a new handle, not a new pool).
@@ -122,7 +104,7 @@ pub async fn run(
     let tasks: Vec<_> = (0..common.tasks)
         .map(|i| {
             let name = sites::name(i);
-            let fault = sites::fault_for(&faults, &name);
+            let fault = fetch_client::fault::fault_for(&faults, &name);
             let url = sites::site_url(&base, &name, common.delay_ms, fault, timeout_ms);
             let (client, in_flight) = (client.clone(), Arc::clone(&in_flight));
             // Each fetch its own task, so `--runtime multi` can spread them over cores.
@@ -214,7 +196,7 @@ async fn fetch_site(
         Err(err) => {
             demo_kit::error(format_args!(
                 "website {name}: GET {url}: {}",
-                sites::reqwest_reason(&err, timeout)
+                fetch_client::reason(&err, timeout)
             ));
             Err(())
         }
@@ -243,14 +225,14 @@ pub async fn get(
     let (url, delay_ms) = match (matches.get_one::<String>("url"), local) {
         (Some(url), _) => (url.clone(), 0),
         (None, base) => {
-            let delay_ms = sites::get_delay_ms(matches, common.delay_ms);
+            let delay_ms = args::get_delay_ms(matches, common.delay_ms);
             (
                 sites::document_url(&base.unwrap_or_default(), delay_ms),
                 delay_ms,
             )
         }
     };
-    let timeout = Duration::from_millis(sites::timeout_ms(matches, delay_ms));
+    let timeout = Duration::from_millis(args::timeout_ms(matches, delay_ms));
     // The article's `get_data_async(url)`: a session, a GET, the JSON.
     let (result, span) = timed(clock, 0, async {
         match client(timeout) {
@@ -272,7 +254,7 @@ pub async fn get(
         Err(err) => {
             demo_kit::error(format_args!(
                 "GET {url}: {}",
-                sites::reqwest_reason(&err, timeout)
+                fetch_client::reason(&err, timeout)
             ));
             summary.failed = 1;
         }
@@ -280,14 +262,4 @@ pub async fn get(
     summary.elapsed_ms = clock.ms();
     summary.spans = vec![span];
     summary.report(&common)
-}
-
-/// An `http://` or `https://` URL, as reqwest's own parser sees it; bad ones are usage errors.
-fn parse_url(text: &str) -> Result<String, String> {
-    sites::http_url(text, Url::parse(text).as_ref().map(Url::scheme))
-}
-
-/// A base URL, without its trailing slash.
-fn parse_base_url(text: &str) -> Result<String, String> {
-    parse_url(text).map(|url| sites::base_url(&url))
 }

@@ -73,7 +73,7 @@ async fn fetch_all(clock: Clock, common: Common) -> ExitCode {
 /// `website A`, `website B`, … `website Z`, `website A1`, …: the article's
 /// names, for any `--tasks` (the same sites `sync-fetch` fetches).
 pub(crate) fn website(i: usize) -> String {
-    format!("website {}", slow_server::sites::name(i))
+    format!("website {}", fetch_client::sites::name(i))
 }
 
 /// [`Clock::span`] for a future: its result and when it started and finished.
@@ -138,7 +138,7 @@ fn main() -> ExitCode {
     };
     let local = server.as_ref().map(slow_server::Server::base_url);
     if matches!(mode, "http" | "get") {
-        http::install_tls_provider();
+        fetch_client::install_tls_provider();
     }
     let run = async {
         match mode {

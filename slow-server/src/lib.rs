@@ -15,9 +15,10 @@
 //! - [`server`]: [`Server::start`] for synchronous programs (the server runs on
 //!   its own runtime, on a thread of its own), [`spawn`] for async ones;
 //! - [`fdlimit`]: the open-file limit, raised at start so 1,000 connections fit;
-//! - [`load`]: the client behind `slow-server load`, which proves that;
-//! - [`sites`]: the client's side, shared by `sync-fetch` and `async-fetch`:
-//!   site names, fault URLs, `--fault` and `--timeout-ms`, one-line failures.
+//! - [`load`]: the client behind `slow-server load`, which proves that.
+//!
+//! The fetch demos' side (site names, `--fault`, URLs, error wording) is the
+//! `fetch-client` crate.
 //!
 //! Built on axum (over hyper and tokio) rather than bare hyper: routing, path
 //! and query extraction and JSON responses come ready-made, and the routes
@@ -27,7 +28,6 @@ pub mod fdlimit;
 pub mod load;
 pub mod routes;
 pub mod server;
-pub mod sites;
 
 pub use routes::{MAX_DELAY_MS, router};
 pub use server::{Server, spawn};

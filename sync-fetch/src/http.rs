@@ -8,14 +8,13 @@
 //! JSON, a timeout) is one `error:` line naming the URL; the other sites are
 //! still fetched, and the run exits 1.
 
-use clap::{Arg, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 use demo_kit::{Clock, Common, Summary, say};
-use reqwest::Url;
+use fetch_client::{args, install_tls_provider, sites};
 use reqwest::blocking::Client;
 use serde::Deserialize;
 use serde_json::Value;
 use slow_server::Server;
-use slow_server::sites;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -36,15 +35,9 @@ pub fn http_command() -> Command {
              in-process slow server (GET /site/{name}?delay_ms=…) or --base-url.\n\
              Python: requests.get(url) in a loop; each call blocks until its answer arrives.",
         )
-        .arg(
-            Arg::new("base-url")
-                .long("base-url")
-                .value_name("URL")
-                .help("Fetch from this server instead of the in-process one (it must serve /site/{name})")
-                .value_parser(parse_base_url),
-        )
-        .arg(sites::timeout_arg())
-        .arg(sites::fault_arg())
+        .arg(args::base_url_arg())
+        .arg(args::timeout_arg())
+        .arg(args::fault_arg())
 }
 
 /// `sync-fetch get`.
@@ -56,30 +49,8 @@ pub fn get_command() -> Command {
              With no URL, the in-process slow server's /data/1 (after --delay-ms, if given).\n\
              Python: requests.get(url).json(); the Rust: client.get(url).send()?.json::<Value>()?.",
         )
-        .arg(
-            Arg::new("url")
-                .value_name("URL")
-                .help("http:// or https:// URL [default: the in-process server's /data/1]")
-                .value_parser(parse_url),
-        )
-        .arg(sites::timeout_arg())
-}
-
-/// An `http://` or `https://` URL, as reqwest's own parser sees it; bad ones are usage errors.
-fn parse_url(text: &str) -> Result<String, String> {
-    sites::http_url(text, Url::parse(text).as_ref().map(Url::scheme))
-}
-
-/// A base URL, without its trailing slash.
-fn parse_base_url(text: &str) -> Result<String, String> {
-    parse_url(text).map(|url| sites::base_url(&url))
-}
-
-/// rustls needs one crypto provider for the process; ring (reqwest is built
-/// with `rustls-no-provider`: ring builds faster than aws-lc-rs), installed
-/// once before the first client. Err means one is installed already, which is fine.
-fn install_tls_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+        .arg(args::url_arg())
+        .arg(args::timeout_arg())
 }
 
 /// The blocking client, or the `error:` line that says why there is none.
@@ -122,15 +93,15 @@ fn get_json<T: serde::de::DeserializeOwned>(
         .send()
         .and_then(reqwest::blocking::Response::error_for_status)
         .and_then(reqwest::blocking::Response::json::<T>)
-        .map_err(|err| sites::reqwest_reason(&err, timeout))
+        .map_err(|err| fetch_client::reason(&err, timeout))
 }
 
 /// `sync-fetch http`: the port's loop, with a real request in place of the sleep.
 pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
-    let timeout_ms = sites::timeout_ms(matches, common.delay_ms);
+    let timeout_ms = args::timeout_ms(matches, common.delay_ms);
     let timeout = Duration::from_millis(timeout_ms);
     let names: Vec<String> = sites::names(common.tasks).collect();
-    let faults = sites::faults(matches, common.tasks, timeout_ms)
+    let faults = args::faults(matches, common.tasks, timeout_ms)
         .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
 
     install_tls_provider();
@@ -154,7 +125,7 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
     let mut spans = Vec::with_capacity(names.len());
     let mut failed = 0;
     for (i, site) in names.iter().enumerate() {
-        let fault = sites::fault_for(&faults, site);
+        let fault = fetch_client::fault::fault_for(&faults, site);
         let url = sites::site_url(&target.base, site, common.delay_ms, fault, timeout_ms);
         let (result, span) = clock.span(i, || {
             say!("Fetching data from website {site}...");
@@ -195,9 +166,9 @@ pub fn run_get(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode 
     let given = matches.get_one::<String>("url");
     let delay_ms = match given {
         Some(_) => 0,
-        None => sites::get_delay_ms(matches, common.delay_ms),
+        None => args::get_delay_ms(matches, common.delay_ms),
     };
-    let timeout = Duration::from_millis(sites::timeout_ms(matches, delay_ms));
+    let timeout = Duration::from_millis(args::timeout_ms(matches, delay_ms));
 
     install_tls_provider();
     let (url, _server) = match given {

@@ -24,7 +24,7 @@ mod http;
 
 use clap::Command;
 use demo_kit::{Clock, Common, Limits, Summary, say};
-use slow_server::sites;
+use fetch_client::sites;
 use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
