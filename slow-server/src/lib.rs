@@ -13,7 +13,8 @@
 //! - [`routes`]: `GET /site/{name}`, `GET /data/{id}`, `GET /stats`, and the
 //!   `delay_ms`, `status` and `body=invalid` switches;
 //! - [`server`]: [`Server::start`] for synchronous programs (the server runs on
-//!   its own runtime, on a thread of its own), [`spawn`] for async ones;
+//!   its own runtime, on a thread of its own), [`spawn`] for async ones; both
+//!   close connections that stay idle or send their request head too slowly;
 //! - [`fdlimit`]: the open-file limit, raised at start so 1,000 connections fit;
 //! - [`load`]: the client behind `slow-server load`, which proves that.
 //!

@@ -21,6 +21,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use demo_kit::say;
+use slow_server::server::HEADER_READ_TIMEOUT;
 use slow_server::{MAX_DELAY_MS, fdlimit, load};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
@@ -29,12 +30,19 @@ use std::task::Poll;
 fn command() -> Command {
     Command::new("slow-server")
         .about("Local \"websites\" on 127.0.0.1 that answer after a delay")
-        .long_about(
+        .long_about(format!(
             "Local \"websites\" on 127.0.0.1 that answer after a delay: the offline stand-in \
              for the servers the article's fetch examples reach.\n\
-             Routes: GET /site/{name}?delay_ms=N, GET /data/{id}?delay_ms=N, GET /stats; \
-             any route takes status=CODE and body=invalid to fail on purpose.",
-        )
+             Routes: GET /site/{{name}}?delay_ms=N, GET /data/{{id}}?delay_ms=N, GET /stats; \
+             any route takes status=CODE and body=invalid to fail on purpose.\n\
+             Idle connections are closed: one that has not sent a whole request head \
+             (request line and headers) within {timeout} s of opening, or of its previous \
+             answer when kept alive, is closed (hyper's header-read timeout, which also \
+             serves as the keep-alive idle timeout). A route's own delay_ms, up to {max} s, \
+             is not cut short by it.",
+            timeout = HEADER_READ_TIMEOUT.as_secs(),
+            max = MAX_DELAY_MS / 1000,
+        ))
         .arg(
             Arg::new("port")
                 .long("port")

@@ -2,6 +2,9 @@
 //! ([`Server::start`]), or on the caller's runtime for async ones ([`spawn`]).
 
 use crate::fdlimit;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::thread;
@@ -13,6 +16,17 @@ use tokio::sync::watch;
 /// `accept`. 1,000 clients connecting at once overflow the usual 128, and
 /// each dropped SYN is retried only after a second.
 pub const BACKLOG: u32 = 4096;
+
+/// How long a connection may take to send a whole request head (request
+/// line and headers), and how long a kept-alive connection may sit idle
+/// between requests, before the server closes it. Without it, connections
+/// that send nothing or trickle a byte a second hold a file descriptor each
+/// for ever, and enough of them starve everyone else.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long to wait before accepting again after `accept` failed for lack of
+/// file descriptors (or another error that is not the client's).
+pub const ACCEPT_RETRY: Duration = Duration::from_millis(250);
 
 /// After a shutdown signal, how long requests still in flight may finish
 /// before the server stops waiting for them.
@@ -155,16 +169,64 @@ fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 }
 
 /// Serves until `stopped` turns true, then drains for up to [`SHUTDOWN_GRACE`].
+///
+/// `axum::serve` would do this too, but without a timer for hyper, so it has
+/// no header-read timeout: we accept connections ourselves and hand each one
+/// to hyper's HTTP/1 connection builder, configured as [`http1`] says.
 async fn serve(listener: TcpListener, mut stopped: watch::Receiver<bool>) {
-    let mut signal = stopped.clone();
-    let server = axum::serve(listener, crate::router()).with_graceful_shutdown(async move {
-        let _ = signal.wait_for(|stop| *stop).await;
-    });
-    let server = tokio::spawn(server.into_future());
-    let _ = stopped.wait_for(|stop| *stop).await;
-    // axum stops accepting at once and closes idle connections; requests in
-    // flight finish, unless they would outlast the grace period.
-    if let Ok(Ok(Err(err))) = tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        demo_kit::error(format_args!("slow-server: {err}"));
+    let router = crate::router();
+    let http = http1();
+    let graceful = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped.wait_for(|stop| *stop) => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _peer)) => stream,
+            Err(err) => {
+                pause_after_accept_error(&err).await;
+                continue;
+            }
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that hangs up, or is cut off by a timeout, ends its
+            // connection with an error that concerns nobody else.
+            let _ = connection.await;
+        });
+    }
+    drop(listener); // refuse new connections from now on
+    // Idle connections close at once; requests in flight finish, unless they
+    // would outlast the grace period.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// hyper's HTTP/1 settings for every connection: keep-alive on, and
+/// [`HEADER_READ_TIMEOUT`] for each request head. hyper starts that timer
+/// when a connection opens and again each time a kept-alive connection waits
+/// for its next request, so the one setting closes both a connection that
+/// sends its head too slowly and one that sits idle between requests.
+/// It stops once the head is read: a route's own delay is not cut short.
+fn http1() -> hyper::server::conn::http1::Builder {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .keep_alive(true)
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    http
+}
+
+/// After a failed `accept`: a client that gave up before we took its
+/// connection is no reason to wait, but running out of file descriptors is
+/// (retrying at once would spin); the queued connections wait in the backlog
+/// until timeouts or finished requests free some.
+async fn pause_after_accept_error(err: &io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if !matches!(
+        err.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        tokio::time::sleep(ACCEPT_RETRY).await;
     }
 }

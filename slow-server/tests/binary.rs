@@ -17,11 +17,17 @@ struct Running {
 
 impl Running {
     /// Starts the binary through `sh` with the open-file soft limit at
-    /// `soft_limit`, as a user whose shell says `ulimit -n 1024` would.
+    /// `soft_limit`, as a user whose shell says `ulimit -S -n 1024` would;
+    /// the server may still raise it to the hard limit.
     fn start(soft_limit: u64) -> Running {
+        Self::start_with_ulimit(&format!("-S -n {soft_limit}"))
+    }
+
+    /// Starts the binary through `sh` after `ulimit ULIMIT_ARGS`.
+    fn start_with_ulimit(ulimit_args: &str) -> Running {
         let mut child = std::process::Command::new("sh")
             .arg("-c")
-            .arg(format!("ulimit -S -n {soft_limit} && exec \"$0\""))
+            .arg(format!("ulimit {ulimit_args} && exec \"$0\""))
             .arg(BIN)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -110,6 +116,15 @@ fn prints_its_address_and_curl_lines_and_stops_on_ctrl_c() {
     let out = Run::from(server.interrupt());
     out.assert_exit(0);
     assert!(out.stderr.is_empty(), "{out}");
+}
+
+#[test]
+fn help_states_the_idle_timeouts() {
+    let out = testing::run(BIN, &["--help"]);
+    out.assert_exit(0);
+    let secs = slow_server::server::HEADER_READ_TIMEOUT.as_secs();
+    assert!(out.stdout.contains(&format!("within {secs} s")), "{out}");
+    assert!(out.stdout.contains("keep-alive idle timeout"), "{out}");
 }
 
 #[test]
@@ -210,6 +225,77 @@ fn a_low_client_limit_fails_unless_connections_are_bounded() {
     let server_max = report["server_max_in_flight"].as_u64().unwrap();
     assert!((1..=20).contains(&this_run), "{report}");
     assert!(server_max >= this_run, "{report}");
+}
+
+/// The slowloris case: a server held to 1,024 files (soft and hard, so it
+/// cannot raise it) and 1,100 connections that each sent half a request.
+/// Without a header-read timeout they would hold every descriptor for ever
+/// and a normal request would wait in the backlog until its client gave up;
+/// with it, the server closes them and the normal request is answered.
+#[test]
+fn half_sent_requests_past_the_file_limit_do_not_starve_a_normal_one() {
+    use slow_server::server::HEADER_READ_TIMEOUT;
+    use std::io::{ErrorKind, Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    // This test process holds the 1,100 sockets itself.
+    let (_, ours) = slow_server::fdlimit::raise_to_hard().unwrap();
+    assert!(
+        ours.soft > 1_300,
+        "this test needs 1,300 open files: {ours:?}"
+    );
+    let server = Running::start_with_ulimit("-n 1024");
+    let addr = server.url.strip_prefix("http://").unwrap().to_string();
+    let mut held = Vec::new();
+    for _ in 0..1_100 {
+        let mut stream = TcpStream::connect(&addr).unwrap();
+        stream
+            .write_all(b"GET /site/A?delay_ms=0 HTTP/1.1\r\nHost: t\r\nX-Half: ")
+            .unwrap();
+        held.push(stream);
+    }
+    let start = Instant::now();
+    let mut normal = TcpStream::connect(&addr).unwrap();
+    normal
+        .write_all(b"GET /data/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    // The client's patience: well past the timeout plus a margin.
+    normal
+        .set_read_timeout(Some(HEADER_READ_TIMEOUT * 4))
+        .unwrap();
+    let mut answer = String::new();
+    let read = normal.read_to_string(&mut answer);
+    let waited = start.elapsed();
+    assert!(read.is_ok(), "no answer after {waited:?}: {read:?}");
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer:?}");
+    assert!(
+        waited < HEADER_READ_TIMEOUT + Duration::from_secs(10),
+        "{waited:?}"
+    );
+    // The half-sent connections were closed by the server, not by us.
+    let mut closed = 0;
+    for stream in &mut held {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        // End of stream or a reset: the server hung up; a read timeout: still open.
+        match stream.read(&mut [0; 64]) {
+            Ok(0) => closed += 1,
+            Err(err) if !matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                closed += 1
+            }
+            _ => {}
+        }
+    }
+    drop(held);
+    // Most were: those the server had accepted (about 1,000) by the timeout,
+    // the rest in turn, once accepted.
+    assert!(
+        closed > 500,
+        "only {closed} of 1,100 half-sent connections were closed"
+    );
+    Run::from(server.interrupt()).assert_exit(0);
 }
 
 /// `slow-server | head -1`, then Ctrl-C: every later line goes to a closed

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 use slow_server::load::get;
+use slow_server::server::HEADER_READ_TIMEOUT;
 use slow_server::{MAX_DELAY_MS, Server};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -145,7 +147,7 @@ fn drop_shuts_down() {
 fn start_on_a_taken_port_is_an_error() {
     let server = Server::start().unwrap();
     let err = Server::start_on(server.addr()).unwrap_err();
-    assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    assert_eq!(err.kind(), ErrorKind::AddrInUse);
 }
 
 #[test]
@@ -170,4 +172,92 @@ fn start_works_from_inside_an_async_runtime() {
         assert_eq!(status, 200);
         server.shutdown_async().await;
     });
+}
+
+/// Sends `first`, then, while `trickle` holds, one more header byte every
+/// 300 ms; reads until the server closes the connection. Returns what was
+/// read and how long the connection stayed open, or `None` if it was still
+/// open after `give_up`.
+fn hold(
+    addr: SocketAddr,
+    first: &[u8],
+    trickle: bool,
+    give_up: Duration,
+) -> Option<(String, Duration)> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let start = Instant::now();
+    stream.write_all(first).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut read = Vec::new();
+    let mut buf = [0; 4096];
+    while start.elapsed() < give_up {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some((String::from_utf8_lossy(&read).into_owned(), start.elapsed())),
+            Ok(n) => read.extend_from_slice(&buf[..n]),
+            Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                if trickle && stream.write_all(b"x").is_err() {
+                    return Some((String::from_utf8_lossy(&read).into_owned(), start.elapsed()));
+                }
+            }
+            Err(_) => return Some((String::from_utf8_lossy(&read).into_owned(), start.elapsed())),
+        }
+    }
+    None
+}
+
+/// Silent, half-sent and trickling connections, and a kept-alive one that
+/// goes idle after its answer, are all closed by the server once the
+/// header-read timeout has passed; a route whose own delay is longer than
+/// that timeout still answers.
+#[test]
+fn idle_and_half_sent_connections_are_closed_but_slow_routes_are_not() {
+    let server = Server::start().unwrap();
+    let addr = server.addr();
+    let timeout = HEADER_READ_TIMEOUT;
+    let give_up = timeout * 4;
+    let slow_ms = (timeout + Duration::from_secs(1)).as_millis();
+    let slow = format!("GET /site/A?delay_ms={slow_ms} HTTP/1.1\r\nHost: t\r\n\r\n");
+    let cases: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("silent", Vec::new(), false),
+        ("half a request line", b"GET /site/A HT".to_vec(), false),
+        (
+            "headers a byte at a time",
+            b"GET /site/A HTTP/1.1\r\nX-Slow: ".to_vec(),
+            true,
+        ),
+        (
+            "kept alive after an answer",
+            b"GET /data/1 HTTP/1.1\r\nHost: t\r\n\r\n".to_vec(),
+            false,
+        ),
+        ("a route slower than the timeout", slow.into_bytes(), false),
+    ];
+    let threads: Vec<_> = cases
+        .into_iter()
+        .map(|(name, first, trickle)| {
+            std::thread::spawn(move || (name, hold(addr, &first, trickle, give_up)))
+        })
+        .collect();
+    for thread in threads {
+        let (name, held) = thread.join().unwrap();
+        let (read, open_for) =
+            held.unwrap_or_else(|| panic!("{name}: still open after {give_up:?}"));
+        // Broad bounds: not closed early, and closed (not merely slow).
+        assert!(open_for >= timeout / 2, "{name}: closed after {open_for:?}");
+        match name {
+            "kept alive after an answer" | "a route slower than the timeout" => {
+                assert!(read.starts_with("HTTP/1.1 200 OK"), "{name}: {read:?}");
+                assert!(
+                    read.contains("\"site\":\"A\"") || name.starts_with("kept"),
+                    "{name}: {read:?}"
+                );
+            }
+            _ => assert_eq!(read, "", "{name}"),
+        }
+        if name == "a route slower than the timeout" {
+            assert!(open_for >= timeout, "{name}: {open_for:?}");
+        }
+    }
 }
