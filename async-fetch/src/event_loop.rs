@@ -57,8 +57,13 @@ impl Flavor {
     }
 }
 
-/// Runs `work` to the end, or until Ctrl-C arrives (then `None`, and
-/// dropping `work` cancels every future inside it, as asyncio cancels its tasks).
+/// Runs `work` to the end, or until Ctrl-C arrives (then `None`).
+///
+/// Dropping `work` cancels the futures it owns, such as those inside a
+/// `join_all`, as asyncio cancels its tasks. It does not cancel what was
+/// `tokio::spawn`ed: dropping a `JoinHandle` only detaches its task, and
+/// `spawn_blocking` work cannot be cancelled at all. Those end because
+/// [`interrupted`] then ends the whole process.
 ///
 /// The Ctrl-C future is polled first, so its handler is in place before
 /// `work` prints anything. If no handler can be installed the run simply

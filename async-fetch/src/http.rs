@@ -101,6 +101,7 @@ pub async fn run(
     };
     let in_flight = in_flight_limit(&common, matches, local_server);
     say!("Fetching from {base} (timeout {timeout_ms} ms)");
+    demo_kit::narration::begin(common.tasks); // above 10 fetches: the first lines and a count
     let tasks: Vec<_> = (0..common.tasks)
         .map(|i| {
             let name = sites::name(i);
@@ -130,6 +131,7 @@ pub async fn run(
             }
         }
     }
+    demo_kit::narration::end();
     say!(
         "{}",
         sites::fetched_line(common.tasks, failed, clock.elapsed())

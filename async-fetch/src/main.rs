@@ -56,7 +56,9 @@ async fn fetch_all(clock: Clock, common: Common) -> ExitCode {
     // (`unconstrained`: tokio makes a task yield after ~128 timer polls so it
     // cannot starve others; here the joined futures are the only work, and at
     // 10,000 futures that yielding alone cost ~50 ms. See the README.)
+    demo_kit::narration::begin(common.tasks); // above 10 fetches: the first lines and a count
     let results: Vec<(String, Span)> = tokio::task::unconstrained(join_all(tasks)).await;
+    demo_kit::narration::end();
     say!(
         "All data fetched in {:.2} seconds.",
         clock.elapsed().as_secs_f64()

@@ -7,6 +7,13 @@
 //! `tokio::task::spawn_blocking`, tokio's pool of threads for blocking work
 //! (Python: `loop.run_in_executor(None, job)`), and the heartbeat stays on time.
 //!
+//! The analogy has two limits. Python's default executor is a thread pool,
+//! so pure-Python CPU jobs there still take turns on the GIL (a process pool
+//! escapes it); Rust's threads run on every core. And tokio documents
+//! `spawn_blocking` for blocking calls: for much CPU-heavy work it points to
+//! a bounded pool such as rayon, since its own pool grows to hundreds of
+//! threads. Three jobs are fine here.
+//!
 //! Each job is a fixed amount of work, not a fixed time: at start the run
 //! measures how many sums of squares one millisecond buys on this machine,
 //! and each job does `--delay-ms` worth. So offloaded jobs that outnumber the

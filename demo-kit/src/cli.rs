@@ -67,8 +67,8 @@ pub struct Common {
 }
 
 impl Common {
-    /// The four common flags, global so they also follow a subcommand.
-    pub fn args(limits: Limits) -> [Arg; 4] {
+    /// The common flags, global so they also follow a subcommand.
+    pub fn args(limits: Limits) -> [Arg; 5] {
         [
             Arg::new("tasks")
                 .long("tasks")
@@ -96,6 +96,12 @@ impl Common {
                 .help("After the run, draw each task's span on a shared time axis")
                 .action(ArgAction::SetTrue)
                 .global(true),
+            Arg::new("verbose")
+                .long("verbose")
+                .short('v')
+                .help("Print every task's lines (runs of more than 10 tasks show the first 10 lines and a count)")
+                .action(ArgAction::SetTrue)
+                .global(true),
         ]
     }
 
@@ -111,6 +117,8 @@ impl Common {
             timeline: matches.get_flag("timeline"),
         };
         crate::narrate_to_stderr(common.json);
+        let verbose = matches!(matches.try_get_one::<bool>("verbose"), Ok(Some(true)));
+        crate::narration::set_verbose(verbose);
         common
     }
 

@@ -13,6 +13,7 @@
 //! `cargo run -p threads-demo` stays quick to build.
 
 pub mod cli;
+pub mod narration;
 pub mod span;
 pub mod summary;
 #[cfg(feature = "testing")]
@@ -42,6 +43,9 @@ pub fn narrate_to_stderr(on: bool) {
 /// A closed stdout (`demo | head -1`) is not an error worth a panic: the line
 /// is dropped, as Python's `print` would eventually do with a broken pipe.
 pub fn narrate(args: fmt::Arguments<'_>) {
+    if !narration::shows_next_line() {
+        return;
+    }
     let line = format!("{args}\n");
     if NARRATE_TO_STDERR.load(Ordering::Relaxed) {
         let _ = std::io::stderr().lock().write_all(line.as_bytes());

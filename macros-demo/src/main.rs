@@ -54,8 +54,9 @@ fn complex_calculation(n: u64) -> u64 {
     for i in 0..n {
         // Without `black_box`, LLVM replaces this loop by n*(n-1)/2 in a
         // release build and the timing measures nothing. `black_box` makes
-        // each partial sum opaque to the optimizer, so the loop really runs,
-        // as Python's does.
+        // each partial sum opaque to the optimizer, which in practice keeps
+        // the loop, as Python's runs (the hint is documented as best-effort;
+        // the timing scaling with `--n` shows the loop ran).
         sum_val = black_box(sum_val + i);
     }
     sum_val

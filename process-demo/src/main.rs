@@ -69,11 +69,16 @@ fn run_processes(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCod
         Ok(children) => children,
         Err(err) => return fail(err),
     };
+    demo_kit::narration::begin(common.tasks); // above 10 children: the first lines and a count
     for i in 0..common.tasks {
         children.spawn(i, || task(i, delay, fault)); // `p.start()`
+        demo_kit::narration::reserve(2); // the two lines that child prints
     }
     let reaped = children.wait_all(); // `p.join()` for each
+    demo_kit::narration::end();
     say!("All processes have finished.");
+    // Not in the article, which only claims it: the three 2 s waits overlapped.
+    say!("Elapsed: {:.2} seconds.", clock.elapsed().as_secs_f64());
 
     let mut summary = Summary::new("process-demo", "processes", common);
     summary.ideal_ms = common.delay_ms as f64;

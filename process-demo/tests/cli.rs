@@ -45,8 +45,10 @@ fn assert_port_lines(text: &str, tasks: usize) {
         );
     }
     assert_eq!(count(text, "All processes have finished."), 1, "{text}");
-    assert_eq!(text.lines().count(), 2 * tasks + 1, "{text}");
-    assert_eq!(text.lines().last(), Some("All processes have finished."));
+    assert_eq!(text.lines().count(), 2 * tasks + 2, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[lines.len() - 2], "All processes have finished.");
+    assert!(lines[lines.len() - 1].starts_with("Elapsed: "), "{text}");
 }
 
 #[test]
@@ -58,9 +60,29 @@ fn every_process_starts_and_finishes_then_the_parent_reports() {
 }
 
 #[test]
+fn a_long_run_shows_the_first_childrens_lines_and_counts_the_rest() {
+    let out = run(&["--tasks", "30", "--delay-ms", "100"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
+    // Children 0 to 4 print their two lines each; the others are counted.
+    for i in 0..5 {
+        assert_eq!(
+            count(text, &format!("Process {i}: Finishing.")),
+            1,
+            "{text}"
+        );
+    }
+    assert_eq!(count(text, "Process 5: Starting..."), 0, "{text}");
+    assert!(
+        text.contains("… and 50 more lines like these, not shown (--verbose prints every line).\nAll processes have finished.\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn lines_are_not_duplicated_into_a_pipe() {
     // `.output()` gives the child a pipe for stdout, as `process-demo | cat` does.
-    let out = run(&["--tasks", "20", "--delay-ms", "20"]);
+    let out = run(&["--tasks", "20", "--delay-ms", "20", "--verbose"]);
     out.assert_exit(0);
     assert_port_lines(&out.stdout, 20);
 }
@@ -70,7 +92,7 @@ fn lines_are_not_duplicated_into_a_file() {
     let path = std::env::temp_dir().join(format!("process-demo-test-{}.txt", std::process::id()));
     let file = std::fs::File::create(&path).expect("a temporary file");
     let status = Command::new(cargo_bin!("process-demo"))
-        .args(["--tasks", "20", "--delay-ms", "20"])
+        .args(["--tasks", "20", "--delay-ms", "20", "--verbose"])
         .stdout(Stdio::from(file))
         .status()
         .expect("the process-demo binary runs");

@@ -124,6 +124,7 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
     let started = clock.elapsed(); // Python's `start_time = time.time()`
     let mut spans = Vec::with_capacity(names.len());
     let mut failed = 0;
+    demo_kit::narration::begin(names.len()); // above 10 sites: the first lines and a count
     for (i, site) in names.iter().enumerate() {
         let fault = fetch_client::fault::fault_for(&faults, site);
         let url = sites::site_url(&target.base, site, common.delay_ms, fault, timeout_ms);
@@ -146,6 +147,7 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
             }
         }
     }
+    demo_kit::narration::end();
     say!(
         "{}",
         sites::fetched_line(names.len(), failed, clock.elapsed() - started)

@@ -42,11 +42,13 @@ fn fetch_data(site: &str, delay: Duration) -> String {
 /// each call starting only when the one before has returned.
 fn run_simulated(clock: Clock, common: &Common) -> ExitCode {
     let mut spans = Vec::with_capacity(common.tasks);
+    demo_kit::narration::begin(common.tasks); // above 10 sites: the first lines and a count
     for (i, site) in sites::names(common.tasks).enumerate() {
         let (data, span) = clock.span(i, || fetch_data(&site, common.delay()));
         debug_assert_eq!(data, format!("Data from website {site}"));
         spans.push(span);
     }
+    demo_kit::narration::end();
     say!(
         "All data fetched in {:.2} seconds.",
         clock.elapsed().as_secs_f64()

@@ -66,7 +66,7 @@ fn simulated_json_summary() {
 
 #[test]
 fn more_than_26_sites_get_numbered_names() {
-    let out = run(&["--tasks", "28", "--delay-ms", "0"]);
+    let out = run(&["--tasks", "28", "--delay-ms", "0", "--verbose"]);
     out.assert_exit(0);
     for site in ["A", "Z", "A1", "B1"] {
         assert!(

@@ -55,7 +55,7 @@ pub fn command() -> Command {
             "Sums i*i over 0..size (wrapping u64) three ways: sequentially, on scoped threads\n\
              (one per core) and with rayon, checks the results agree and prints the speedups.\n\
              Each round runs the three ways back to back; the best time of each way counts.\n\
-             Python threads get about 1x on this kind of work because of the GIL.\n\
+             Python threads get about 1x on this kind of work on the default (GIL) CPython build.\n\
              --tasks and --delay-ms do not apply here (--workers, --size instead).\n\
              Build with --release to time it.",
         )
@@ -259,7 +259,7 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
         say!("{note}");
     }
     say!(
-        "Python threads get about 1x on this work: the GIL lets one thread at a time run Python code."
+        "Python threads get about 1x on this work on the default CPython build: its GIL lets one thread at a time run Python code (the free-threaded build, 3.13t and later, has no GIL)."
     );
     say!(
         "{}",

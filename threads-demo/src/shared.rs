@@ -72,7 +72,13 @@ pub fn run(clock: Clock, common: &Common) -> ExitCode {
         "Shared counter: {total} (expected {expected} = {} threads x {ADDS_PER_THREAD} additions).",
         common.tasks
     );
-    say!("All threads changed the same memory: threads of one process share it.");
+    if total == expected {
+        say!("All threads changed the same memory: threads of one process share it.");
+    } else {
+        say!(
+            "The threads did not all change this counter: did each get a copy (`move` of a `u64`)?"
+        );
+    }
     say!(
         "Contrast: `cargo run -p process-demo -- isolation`, where each process has its own copy."
     );

@@ -48,10 +48,39 @@ fn every_thread_starts_and_finishes_then_main_reports() {
         })
         .collect();
     expected.push("All threads have finished.".to_string());
+    let elapsed = text.lines().last().unwrap_or_default();
+    expected.push(elapsed.to_string());
     expected.sort();
     assert_eq!(sorted_lines(text), expected);
-    assert_eq!(text.lines().last(), Some("All threads have finished."));
+    // After joining every thread main says so, then how long it all took.
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[lines.len() - 2], "All threads have finished.");
+    assert!(
+        elapsed.starts_with("Elapsed: 0.1") && elapsed.ends_with(" seconds."),
+        "{text}"
+    );
     assert!(out.stderr.is_empty(), "{out}");
+}
+
+#[test]
+fn a_long_run_shows_its_first_lines_and_counts_the_rest() {
+    let out = run(&["--tasks", "30", "--delay-ms", "20"]);
+    out.assert_exit(0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 10 + 3, "{out}");
+    assert!(
+        lines[..10].iter().all(|l| l.starts_with("Thread ")),
+        "{out}"
+    );
+    assert_eq!(
+        lines[10],
+        "… and 50 more lines like these, not shown (--verbose prints every line)."
+    );
+    assert_eq!(lines[11], "All threads have finished.");
+
+    let all = run(&["--tasks", "30", "--delay-ms", "20", "--verbose"]);
+    all.assert_exit(0);
+    assert_eq!(all.stdout.lines().count(), 60 + 2, "{all}");
 }
 
 #[test]
@@ -267,7 +296,7 @@ fn threads_the_os_refuses_are_reported_and_the_others_still_finish() {
         std::process::Command::new("sh")
             .args(["-c", "ulimit -v 300000 && exec \"$0\" \"$@\""])
             .arg(cargo_bin!("threads-demo"))
-            .args(["--tasks", "1000", "--delay-ms", "50", "--json"]),
+            .args(["--tasks", "1000", "--delay-ms", "50", "--json", "--verbose"]),
     );
     out.assert_exit(1);
     let err = &out.stderr;
