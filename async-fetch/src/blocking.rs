@@ -110,19 +110,19 @@ pub async fn run(clock: Clock, common: Common) -> std::process::ExitCode {
         );
     }
 
-    let mut summary = Summary::new("async-fetch", "blocking", &common)
-        .with("blocking_ms", round2(blocking_ms))
-        .with("cooperative_ms", round2(cooperative_ms));
-    summary.ideal_ms = common.delay_ms as f64;
-    summary.elapsed_ms = clock.ms();
-    summary.failed = blocking_failed.max(cooperative_failed);
-    summary.ok = common.tasks - summary.failed;
-    summary.spans = blocking_spans;
-    // The two charts above replace the single one `report` would draw.
-    summary.report(&Common {
+    // The two charts above replace the single one `finish` would draw.
+    let flags = Common {
         timeline: false,
         ..common
-    })
+    };
+    Summary::new("async-fetch", "blocking", &flags, common.delay_ms as f64)
+        .with("blocking_ms", round2(blocking_ms))
+        .with("cooperative_ms", round2(cooperative_ms))
+        .finish(
+            clock,
+            blocking_spans,
+            blocking_failed.max(cooperative_failed),
+        )
 }
 
 /// The spans measured from the start of their own round, so two rounds share one axis.

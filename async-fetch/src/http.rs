@@ -137,13 +137,9 @@ pub async fn run(
         sites::fetched_line(common.tasks, failed, clock.elapsed())
     );
 
-    let mut summary = Summary::new("async-fetch", "http", &common).with("base_url", base);
-    summary.ideal_ms = common.delay_ms as f64;
-    summary.elapsed_ms = clock.ms();
-    summary.ok = common.tasks - failed;
-    summary.failed = failed;
-    summary.spans = spans;
-    summary.report(&common)
+    Summary::new("async-fetch", "http", &common, common.delay_ms as f64)
+        .with("base_url", base)
+        .finish(clock, spans, failed)
 }
 
 /// How many requests may be in flight at once.
@@ -243,25 +239,27 @@ pub async fn get(
         }
     })
     .await;
-    let mut summary = Summary::new("async-fetch", "get", &common).with("url", url.clone());
-    summary.tasks = 1;
-    summary.delay_ms = delay_ms;
-    summary.ideal_ms = delay_ms as f64; // one request: its own wait, 0 unless --delay-ms was given
-    match result {
+    let failed = match result {
         Ok(body) => {
             let text = serde_json::to_string_pretty(&body).unwrap_or_else(|_| body.to_string());
             say!("{text}");
-            summary.ok = 1;
+            0
         }
         Err(err) => {
             demo_kit::error(format_args!(
                 "GET {url}: {}",
                 fetch_client::reason(&err, timeout)
             ));
-            summary.failed = 1;
+            1
         }
-    }
-    summary.elapsed_ms = clock.ms();
-    summary.spans = vec![span];
-    summary.report(&common)
+    };
+    // One request: its own wait, 0 unless --delay-ms was given.
+    let one = Common {
+        tasks: 1,
+        delay_ms,
+        ..common
+    };
+    Summary::new("async-fetch", "get", &one, delay_ms as f64)
+        .with("url", url)
+        .finish(clock, vec![span], failed)
 }

@@ -64,12 +64,9 @@ async fn fetch_all(clock: Clock, common: Common) -> ExitCode {
         clock.elapsed().as_secs_f64()
     );
 
-    let mut summary = Summary::new("async-fetch", "simulated", &common);
-    summary.ideal_ms = common.delay_ms as f64;
-    summary.elapsed_ms = clock.ms();
-    summary.ok = results.len();
-    summary.spans = results.into_iter().map(|(_, span)| span).collect();
-    summary.report(&common)
+    let spans = results.into_iter().map(|(_, span)| span).collect();
+    Summary::new("async-fetch", "simulated", &common, common.delay_ms as f64)
+        .finish(clock, spans, 0)
 }
 
 /// `website A`, `website B`, … `website Z`, `website A1`, …: the article's

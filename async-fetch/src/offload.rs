@@ -207,22 +207,21 @@ pub async fn run(clock: Clock, common: Common, matches: &ArgMatches) -> ExitCode
         }
     }
 
-    let mut summary = Summary::new("async-fetch", "offload", &common)
+    // The charts above replace the single one `finish` would draw.
+    let flags = Common {
+        timeline: false,
+        ..common
+    };
+    let failed = inline.failed.max(offloaded.failed).min(common.tasks);
+    Summary::new("async-fetch", "offload", &flags, 0.0)
         .with("beat_ms", beat_ms)
         .with("job_size", size)
         .with("cores", cores)
         .with("inline_max_lag_ms", round2(inline.max_lag()))
         .with("offloaded_max_lag_ms", round2(offloaded.max_lag()))
         .with("inline_ms", round2(inline.wall_ms))
-        .with("offloaded_ms", round2(offloaded.wall_ms));
-    summary.elapsed_ms = clock.ms();
-    summary.failed = inline.failed.max(offloaded.failed).min(common.tasks);
-    summary.ok = common.tasks - summary.failed;
-    summary.spans = inline.spans;
-    summary.report(&Common {
-        timeline: false,
-        ..common
-    })
+        .with("offloaded_ms", round2(offloaded.wall_ms))
+        .finish(clock, inline.spans, failed)
 }
 
 /// The round's wall time and the heartbeat's delays, the large ones one by one.

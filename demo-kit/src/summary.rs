@@ -6,99 +6,96 @@
 //!  "spans":[{"task":0,"start_ms":0.04,"end_ms":2000.5}]}
 //! ```
 //!
-//! A variant may add fields of its own with [`Summary::with`] (the CPU
-//! variants add their sequential and parallel times, for example).
+//! A run ends with one call, which takes what differs between variants and
+//! works out the rest (elapsed time, peak memory, the `ok` count):
+//!
+//! ```no_run
+//! # let clock = demo_kit::Clock::start();
+//! # let common = demo_kit::Common { tasks: 3, delay_ms: 2000, json: false, timeline: false };
+//! # let (spans, failed) = (Vec::new(), 0);
+//! // in a demo's `run`, after its tasks:
+//! let code = demo_kit::Summary::new("threads-demo", "threads", &common, common.delay_ms as f64)
+//!     .with("speedup", 1.95) // a field of this variant's own, if any
+//!     .finish(clock, spans, failed);
+//! ```
 
-use crate::{Common, Span};
+use crate::{Clock, Common, Span};
 use serde_json::{Map, Value, json};
 use std::process::ExitCode;
 
-/// One run, as `scripts/compare` and the tests read it.
+/// One run, as `scripts/compare` and the tests read it: start it with
+/// [`Summary::new`], add fields with [`Summary::with`], end the run with
+/// [`Summary::finish`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
-    /// The binary: `threads-demo`, `async-fetch`, …
-    pub demo: String,
-    /// Which mode ran: `threads`, `cpu`, `http`, …
-    pub variant: String,
-    /// `--tasks`.
-    pub tasks: usize,
-    /// `--delay-ms`.
-    pub delay_ms: u64,
-    /// The physical limit: the delay for concurrent variants, tasks × delay for sequential ones.
-    pub ideal_ms: f64,
-    /// Measured wall time of the run.
-    pub elapsed_ms: f64,
-    /// Tasks that succeeded.
-    pub ok: usize,
-    /// Tasks that failed.
-    pub failed: usize,
-    /// When each task ran.
-    pub spans: Vec<Span>,
-    /// Fields of this variant's own, added at the top level of the JSON.
-    pub extra: Map<String, Value>,
+    demo: String,
+    variant: String,
+    common: Common,
+    ideal_ms: f64,
+    extra: Map<String, Value>,
 }
 
 impl Summary {
-    /// A summary of `demo`'s `variant`, run with `common`'s flags; fill in the rest.
-    pub fn new(demo: &str, variant: &str, common: &Common) -> Self {
+    /// The summary of `demo`'s `variant`, run with `common`'s flags (its
+    /// `tasks`, `delay_ms`, `--json` and `--timeline`). `ideal_ms` is the
+    /// physical limit: the delay for a concurrent variant, tasks × delay for
+    /// a sequential one, 0 where nothing waits.
+    pub fn new(demo: &str, variant: &str, common: &Common, ideal_ms: f64) -> Self {
         Self {
             demo: demo.to_string(),
             variant: variant.to_string(),
-            tasks: common.tasks,
-            delay_ms: common.delay_ms,
-            ideal_ms: 0.0,
-            elapsed_ms: 0.0,
-            ok: 0,
-            failed: 0,
-            spans: Vec::new(),
+            common: *common,
+            ideal_ms,
             extra: Map::new(),
         }
     }
 
-    /// Adds a field of this variant's own.
+    /// Adds a field of this variant's own at the top level of the JSON.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.extra.insert(key.to_string(), value.into());
         self
     }
 
+    /// Ends the run as the flags ask: the timeline of `spans` under
+    /// `--timeline`, the JSON on stdout under `--json` (its `elapsed_ms` read
+    /// from `clock` now, `ok` = tasks − `failed`); returns exit code 1 if a
+    /// task failed.
+    ///
+    /// A closed stdout (`demo --json | head -c 10`) drops the JSON rather
+    /// than panicking, as [`say!`](crate::say) drops a narrative line.
+    pub fn finish(self, clock: Clock, spans: Vec<Span>, failed: usize) -> ExitCode {
+        let elapsed_ms = clock.ms();
+        if self.common.timeline {
+            crate::say!("{}", crate::timeline::chart(&spans));
+        }
+        if self.common.json {
+            crate::write_stdout(&format!("{}\n", self.json(elapsed_ms, &spans, failed)));
+        }
+        crate::cli::exit_code(failed)
+    }
+
     /// The summary as one JSON object, with `max_rss_kb` read now.
-    pub fn to_json(&self) -> Value {
-        let spans: Vec<Value> = self
-            .spans
+    pub(crate) fn json(&self, elapsed_ms: f64, spans: &[Span], failed: usize) -> Value {
+        let spans: Vec<Value> = spans
             .iter()
             .map(|s| json!({"task": s.task, "start_ms": round2(s.start_ms), "end_ms": round2(s.end_ms)}))
             .collect();
         let mut object = json!({
             "demo": self.demo,
             "variant": self.variant,
-            "tasks": self.tasks,
-            "delay_ms": self.delay_ms,
+            "tasks": self.common.tasks,
+            "delay_ms": self.common.delay_ms,
             "ideal_ms": round2(self.ideal_ms),
-            "elapsed_ms": round2(self.elapsed_ms),
+            "elapsed_ms": round2(elapsed_ms),
             "max_rss_kb": max_rss_kb(),
-            "ok": self.ok,
-            "failed": self.failed,
+            "ok": self.common.tasks.saturating_sub(failed),
+            "failed": failed,
             "spans": spans,
         });
         if let Value::Object(fields) = &mut object {
             fields.extend(self.extra.clone());
         }
         object
-    }
-
-    /// Ends the run as the flags ask: the timeline under `--timeline`, the
-    /// JSON on stdout under `--json`; returns exit code 1 if a task failed.
-    ///
-    /// A closed stdout (`demo --json | head -c 10`) drops the JSON rather
-    /// than panicking, as [`say!`](crate::say) drops a narrative line.
-    pub fn report(&self, common: &Common) -> ExitCode {
-        if common.timeline {
-            crate::say!("{}", crate::timeline::chart(&self.spans));
-        }
-        if common.json {
-            crate::write_stdout(&format!("{}\n", self.to_json()));
-        }
-        crate::cli::exit_code(self.failed)
     }
 }
 
@@ -164,24 +161,22 @@ mod tests {
 
     #[test]
     fn json_has_the_fields_of_the_design() {
-        let mut summary = Summary::new("threads-demo", "threads", &common()).with("speedup", 1.95);
-        summary.ideal_ms = 50.0;
-        summary.elapsed_ms = 51.23456;
-        summary.ok = 2;
-        summary.spans = vec![Span {
+        let span = Span {
             task: 1,
             start_ms: 0.011,
             end_ms: 50.5,
-        }];
-        let value = summary.to_json();
+        };
+        let value = Summary::new("threads-demo", "threads", &common(), 50.0)
+            .with("speedup", 1.95)
+            .json(51.23456, &[span], 1);
         assert_eq!(value["demo"], "threads-demo");
         assert_eq!(value["variant"], "threads");
         assert_eq!(value["tasks"], 2);
         assert_eq!(value["delay_ms"], 50);
         assert_eq!(value["ideal_ms"], 50.0);
         assert_eq!(value["elapsed_ms"], 51.23);
-        assert_eq!(value["ok"], 2);
-        assert_eq!(value["failed"], 0);
+        assert_eq!(value["ok"], 1);
+        assert_eq!(value["failed"], 1);
         assert_eq!(value["speedup"], 1.95);
         assert_eq!(value["spans"][0]["task"], 1);
         assert_eq!(value["spans"][0]["start_ms"], 0.01);
@@ -209,9 +204,10 @@ mod tests {
 
     #[test]
     fn exit_code_follows_failures() {
-        let mut summary = Summary::new("d", "v", &common());
-        assert_eq!(summary.report(&common()), ExitCode::SUCCESS);
-        summary.failed = 1;
-        assert_eq!(summary.report(&common()), ExitCode::from(1));
+        let finish = |failed| {
+            Summary::new("d", "v", &common(), 0.0).finish(Clock::start(), Vec::new(), failed)
+        };
+        assert_eq!(finish(0), ExitCode::SUCCESS);
+        assert_eq!(finish(1), ExitCode::from(1));
     }
 }

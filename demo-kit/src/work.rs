@@ -212,18 +212,20 @@ impl CpuRun {
     /// tasks, nothing waits (`delay_ms` 0), `ideal_ms` is the sequential time
     /// shared evenly by the workers, and the fields `size`, `workers`,
     /// `rounds`, `result` (`null` if missing) and `sequential_ms`. The caller
-    /// adds its parallel times and speedups, the spans and the counts.
+    /// adds its parallel times and speedups, and finishes it with the spans.
     pub fn summary(&self, demo: &str, common: &Common) -> Summary {
-        let mut summary = Summary::new(demo, "cpu", common)
+        let workers = Common {
+            tasks: self.workers,
+            delay_ms: 0,
+            ..*common
+        };
+        let ideal_ms = self.sequential_ms / self.workers.max(1) as f64;
+        Summary::new(demo, "cpu", &workers, ideal_ms)
             .with("size", self.size)
             .with("workers", self.workers)
             .with("rounds", self.rounds)
             .with("result", self.result)
-            .with("sequential_ms", round2(self.sequential_ms));
-        summary.tasks = self.workers;
-        summary.delay_ms = 0;
-        summary.ideal_ms = self.sequential_ms / self.workers.max(1) as f64;
-        summary
+            .with("sequential_ms", round2(self.sequential_ms))
     }
 }
 
@@ -344,7 +346,7 @@ mod tests {
             result: None,
             sequential_ms: 10.004,
         };
-        let json = run.summary("threads-demo", &common).to_json();
+        let json = run.summary("threads-demo", &common).json(0.0, &[], 0);
         assert_eq!(json["variant"], "cpu");
         assert_eq!(
             (json["tasks"].as_u64(), json["delay_ms"].as_u64()),

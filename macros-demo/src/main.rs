@@ -126,12 +126,9 @@ fn main() -> ExitCode {
     interface::run();
     metaclass::run();
 
-    let mut summary = Summary::new("macros-demo", "timed", &common)
+    Summary::new("macros-demo", "timed", &common, 0.0)
         .with("n", n)
         .with("result", result)
-        .with("function_ms", (function_ms * 100.0).round() / 100.0);
-    summary.elapsed_ms = clock.ms();
-    summary.ok = 1;
-    summary.spans = vec![span];
-    summary.report(&common)
+        .with("function_ms", (function_ms * 100.0).round() / 100.0)
+        .finish(clock, vec![span], 0)
 }

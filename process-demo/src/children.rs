@@ -23,7 +23,7 @@
 //! `write`. Writes of at most `PIPE_BUF` (4096) bytes to a pipe are atomic,
 //! so records from different children never interleave.
 
-use demo_kit::{Clock, Span, Summary};
+use demo_kit::{Clock, Span};
 use nix::errno::Errno;
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
@@ -144,13 +144,6 @@ impl Reaped {
     /// The spans of the children that reported.
     pub fn spans(&self) -> Vec<Span> {
         self.records().map(|r| r.span).collect()
-    }
-
-    /// Writes `ok`, `failed` and `spans` of a run's JSON summary from these children.
-    pub fn count_into(&self, summary: &mut Summary) {
-        summary.ok = self.ok();
-        summary.failed = self.failed();
-        summary.spans = self.spans();
     }
 
     /// The records of the children that reported, in task order.

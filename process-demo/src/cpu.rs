@@ -232,12 +232,8 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
         sequential_ms,
     };
     // The spans are those of the children of the round kept.
-    let mut summary = run
-        .summary("process-demo", common)
+    run.summary("process-demo", common)
         .with("processes_ms", round2(processes_ms))
-        .with("processes_speedup", speedup);
-    summary.elapsed_ms = clock.ms();
-    kept.reaped.count_into(&mut summary);
-    summary.failed = failed;
-    summary.report(common)
+        .with("processes_speedup", speedup)
+        .finish(clock, kept.reaped.spans(), failed)
 }

@@ -59,11 +59,8 @@ pub fn run(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCode {
     );
 
     let child_values: Vec<Value> = reaped.records().map(|r| r.value.into()).collect();
-    let mut summary = Summary::new("process-demo", "isolation", common)
+    Summary::new("process-demo", "isolation", common, common.delay_ms as f64)
         .with("parent_value", counter)
-        .with("child_values", child_values);
-    summary.ideal_ms = common.delay_ms as f64;
-    summary.elapsed_ms = clock.ms();
-    reaped.count_into(&mut summary);
-    summary.report(common)
+        .with("child_values", child_values)
+        .finish(clock, reaped.spans(), reaped.failed())
 }

@@ -80,11 +80,11 @@ fn run_processes(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCod
     // Not in the article, which only claims it: the three 2 s waits overlapped.
     say!("Elapsed: {:.2} seconds.", clock.elapsed().as_secs_f64());
 
-    let mut summary = Summary::new("process-demo", "processes", common);
-    summary.ideal_ms = common.delay_ms as f64;
-    summary.elapsed_ms = clock.ms();
-    reaped.count_into(&mut summary);
-    summary.report(common)
+    Summary::new("process-demo", "processes", common, common.delay_ms as f64).finish(
+        clock,
+        reaped.spans(),
+        reaped.failed(),
+    )
 }
 
 /// Ends a run that could not start: one `error:` line, exit code 1.

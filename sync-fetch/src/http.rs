@@ -153,14 +153,10 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
         sites::fetched_line(names.len(), failed, clock.elapsed() - started)
     );
 
-    let mut summary =
-        Summary::new("sync-fetch", "http", common).with("base_url", target.base.clone());
-    summary.ideal_ms = common.tasks as f64 * common.delay_ms as f64;
-    summary.elapsed_ms = clock.ms();
-    summary.ok = names.len() - failed;
-    summary.failed = failed;
-    summary.spans = spans;
-    summary.report(common)
+    let ideal_ms = common.tasks as f64 * common.delay_ms as f64; // sequential: tasks × delay
+    Summary::new("sync-fetch", "http", common, ideal_ms)
+        .with("base_url", target.base.clone())
+        .finish(clock, spans, failed)
 }
 
 /// `sync-fetch get [URL]`: `data = get_data_sync(url); print(data)`.
@@ -200,13 +196,13 @@ pub fn run_get(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode 
         }
     };
 
-    let mut summary = Summary::new("sync-fetch", "get", common).with("url", url);
-    summary.tasks = 1;
-    summary.delay_ms = delay_ms;
-    summary.ideal_ms = delay_ms as f64; // one request: its own wait, 0 unless --delay-ms was given
-    summary.elapsed_ms = clock.ms();
-    summary.ok = 1 - failed;
-    summary.failed = failed;
-    summary.spans = vec![span];
-    summary.report(common)
+    // One request: its own wait, 0 unless --delay-ms was given.
+    let one = Common {
+        tasks: 1,
+        delay_ms,
+        ..*common
+    };
+    Summary::new("sync-fetch", "get", &one, delay_ms as f64)
+        .with("url", url)
+        .finish(clock, vec![span], failed)
 }

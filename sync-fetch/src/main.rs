@@ -54,12 +54,8 @@ fn run_simulated(clock: Clock, common: &Common) -> ExitCode {
         clock.elapsed().as_secs_f64()
     );
 
-    let mut summary = Summary::new("sync-fetch", "simulated", common);
-    summary.ideal_ms = common.tasks as f64 * common.delay_ms as f64; // sequential: tasks × delay
-    summary.elapsed_ms = clock.ms();
-    summary.ok = spans.len();
-    summary.spans = spans;
-    summary.report(common)
+    let ideal_ms = common.tasks as f64 * common.delay_ms as f64; // sequential: tasks × delay
+    Summary::new("sync-fetch", "simulated", common, ideal_ms).finish(clock, spans, 0)
 }
 
 /// `--tasks` runs one after another here, so its limit is modest.

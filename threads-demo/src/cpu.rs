@@ -274,17 +274,14 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
         sequential_ms,
     };
     // The spans are those of the fastest scoped-threads round.
-    let mut summary = run
+    let failed = workers - spans.len();
+    let code = run
         .summary("threads-demo", common)
         .with("threads_ms", round2(threads_ms))
         .with("rayon_ms", round2(rayon_ms))
         .with("threads_speedup", threads_speedup)
-        .with("rayon_speedup", rayon_speedup);
-    summary.elapsed_ms = clock.ms();
-    summary.ok = spans.len();
-    summary.failed = workers - spans.len();
-    summary.spans = spans;
-    let code = summary.report(common);
+        .with("rayon_speedup", rayon_speedup)
+        .finish(clock, spans, failed);
     if !all_equal {
         demo_kit::error(format_args!(
             "the results differ in round {rounds_run}: sequential {sequential}, \

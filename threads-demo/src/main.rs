@@ -47,13 +47,8 @@ fn run_threads(clock: Clock, common: &Common) -> ExitCode {
     // Not in the article, which only claims it: the three 2 s waits overlapped.
     say!("Elapsed: {:.2} seconds.", clock.elapsed().as_secs_f64());
 
-    let mut summary = Summary::new("threads-demo", "threads", common);
-    summary.ideal_ms = common.delay_ms as f64;
-    summary.elapsed_ms = clock.ms();
-    summary.ok = spans.len();
-    summary.failed = failed;
-    summary.spans = spans;
-    summary.report(common)
+    Summary::new("threads-demo", "threads", common, common.delay_ms as f64)
+        .finish(clock, spans, failed)
 }
 
 /// Starts `tasks` threads, thread `i` running `target(i)`, then joins them

@@ -83,15 +83,10 @@ pub fn run(clock: Clock, common: &Common) -> ExitCode {
         "Contrast: `cargo run -p process-demo -- isolation`, where each process has its own copy."
     );
 
-    let mut summary = Summary::new("threads-demo", "shared", common)
+    let code = Summary::new("threads-demo", "shared", common, common.delay_ms as f64)
         .with("counter", total)
-        .with("expected", expected);
-    summary.ideal_ms = common.delay_ms as f64;
-    summary.elapsed_ms = clock.ms();
-    summary.ok = spans.len();
-    summary.failed = failed;
-    summary.spans = spans;
-    let code = summary.report(common);
+        .with("expected", expected)
+        .finish(clock, spans, failed);
     if total != expected {
         demo_kit::error(format_args!("the counter is {total}, expected {expected}"));
         return ExitCode::from(demo_kit::cli::EXIT_FAILED);
