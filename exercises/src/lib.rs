@@ -27,3 +27,7 @@
 #[cfg_attr(not(feature = "starter"), path = "solution/lost_updates.rs")]
 #[cfg_attr(feature = "starter", path = "starter/lost_updates.rs")]
 pub mod lost_updates;
+
+#[cfg_attr(not(feature = "starter"), path = "solution/downloader.rs")]
+#[cfg_attr(feature = "starter", path = "starter/downloader.rs")]
+pub mod downloader;

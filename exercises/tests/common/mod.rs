@@ -31,3 +31,28 @@ pub fn within<T: Send + 'static>(
         },
     }
 }
+
+/// `/site/{name}?delay_ms=…` on `server`.
+pub fn site_url(server: &slow_server::Server, name: &str, delay_ms: u64) -> String {
+    format!("{}/site/{name}?delay_ms={delay_ms}", server.base_url())
+}
+
+/// The most requests `server` has held at once since it started, from its
+/// `GET /stats`.
+pub fn max_in_flight(server: &slow_server::Server) -> u64 {
+    let url = format!("{}/stats", server.base_url());
+    let stats = reqwest::blocking::get(&url)
+        .and_then(|response| response.text())
+        .unwrap_or_else(|err| panic!("GET {url} failed: {err}"));
+    let stats: serde_json::Value = serde_json::from_str(&stats)
+        .unwrap_or_else(|err| panic!("GET {url}: not JSON ({err}): {stats}"));
+    stats["max_in_flight"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("GET {url}: no max_in_flight in {stats}"))
+}
+
+/// Starts a slow server for one test, or fails it with the reason.
+pub fn server() -> slow_server::Server {
+    slow_server::Server::start()
+        .unwrap_or_else(|err| panic!("could not start the slow server: {err}"))
+}
