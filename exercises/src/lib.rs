@@ -31,3 +31,7 @@ pub mod lost_updates;
 #[cfg_attr(not(feature = "starter"), path = "solution/downloader.rs")]
 #[cfg_attr(feature = "starter", path = "starter/downloader.rs")]
 pub mod downloader;
+
+#[cfg_attr(not(feature = "starter"), path = "solution/gather_limits.rs")]
+#[cfg_attr(feature = "starter", path = "starter/gather_limits.rs")]
+pub mod gather_limits;
