@@ -55,7 +55,7 @@ async fn fetch_all(clock: Clock, common: Common) -> ExitCode {
     // `await asyncio.gather(*tasks)`: poll them all together, results in order.
     // (`unconstrained`: tokio makes a task yield after ~128 timer polls so it
     // cannot starve others; here the joined futures are the only work, and at
-    // 10,000 futures that yielding alone cost ~50 ms. See the README.)
+    // 10,000 futures that yielding alone cost ~50 ms. See docs/notes/async-fetch.md.)
     demo_kit::narration::begin(common.tasks); // above 10 fetches: the first lines and a count
     let results: Vec<(String, Span)> = tokio::task::unconstrained(join_all(tasks)).await;
     demo_kit::narration::end();

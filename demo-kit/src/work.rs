@@ -14,7 +14,7 @@ use std::time::Instant;
 
 /// Default `--size` of both `cpu` subcommands: about half a second of
 /// sequential work in a release build on the 2-core machine the demos were
-/// written on (measured: see the demos' READMEs), so that three rounds of
+/// written on (measured: see docs/notes/), so that three rounds of
 /// every way stay a short run.
 pub const DEFAULT_SIZE: u64 = 1_000_000_000;
 

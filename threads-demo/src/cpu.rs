@@ -34,7 +34,7 @@
 //! ```
 //!
 //! (One run on a 2-core shared virtual machine, load average about 1;
-//! see the README for more runs.)
+//! see docs/notes/threads-demo.md for more runs.)
 
 use crate::refused::Refused;
 use clap::{ArgMatches, Command};
