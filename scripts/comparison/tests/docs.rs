@@ -1,0 +1,313 @@
+//! The text cannot rot as the code changes:
+//!
+//! - every Rust block in the READMEs and `docs/` whose first line names its
+//!   source file (`// threads-demo/src/main.rs`) still appears in that file:
+//!   its lines, trimmed, in the same order (lines between them may differ,
+//!   so a block can leave out comments or elide with `// …`);
+//! - every `cargo run -p <demo> … -- <args>` command a README shows is
+//!   accepted by that demo's argument parser (run with `--help` appended, so
+//!   nothing actually runs: clap checks every flag and value before the
+//!   `--help`), and every `--example` it names exists; a command the
+//!   README says is refused must be refused (exit 2);
+//! - every `scripts/compare …` command is accepted by `comparison --check-args`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root (this crate lives in `scripts/comparison`).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("scripts/comparison sits two levels below the root")
+        .to_path_buf()
+}
+
+/// The Markdown files checked: every README one level down, the root's, and `docs/`.
+fn documents() -> Vec<PathBuf> {
+    let root = root();
+    let mut docs = vec![root.join("README.md")];
+    let mut dirs = vec![root.join("docs")];
+    for entry in std::fs::read_dir(&root).expect("the root lists").flatten() {
+        let readme = entry.path().join("README.md");
+        if readme.is_file() {
+            docs.push(readme);
+        }
+    }
+    docs.push(root.join("scripts/README.md"));
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                docs.push(path);
+            }
+        }
+    }
+    docs.sort();
+    docs.dedup();
+    docs
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The fenced blocks of a Markdown text: (info string, lines).
+fn blocks(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut found = Vec::new();
+    let mut open: Option<(String, Vec<String>)> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        match (&mut open, trimmed.strip_prefix("```")) {
+            (None, Some(info)) => open = Some((info.trim().to_string(), Vec::new())),
+            (Some(_), Some(_)) => found.extend(open.take()),
+            (Some((_, lines)), None) => lines.push(trimmed.to_string()),
+            (None, None) => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn rust_blocks_that_name_their_file_still_match_it() {
+    let root = root();
+    let mut checked = 0;
+    let mut drifted = Vec::new();
+    for doc in documents() {
+        for (info, lines) in blocks(&read(&doc)) {
+            let Some(source) = (info == "rust")
+                .then(|| lines.first()?.strip_prefix("// ")?.strip_suffix(".rs"))
+                .flatten()
+            else {
+                continue;
+            };
+            let path = root.join(format!("{source}.rs"));
+            let file = read(&path);
+            let mut file_lines = file.lines().map(str::trim);
+            let missing = lines[1..]
+                .iter()
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty() && *l != "// …")
+                .find(|wanted| !file_lines.any(|l| l == *wanted));
+            checked += 1;
+            if let Some(line) = missing {
+                drifted.push(format!(
+                    "{}: a block from {source}.rs: `{line}` is no longer there (in this order)",
+                    doc.display()
+                ));
+            }
+        }
+    }
+    assert!(drifted.is_empty(), "{}", drifted.join("\n"));
+    assert!(
+        checked >= 1,
+        "no Rust block names its file: the check checks nothing"
+    );
+}
+
+/// One `cargo run` command: the package, the example if any, and the
+/// arguments after `--`.
+#[derive(Debug)]
+struct CargoRun {
+    line: String,
+    package: String,
+    example: Option<String>,
+    args: Vec<String>,
+}
+
+/// The words of a command, up to a pipe, a redirection or a comment; a
+/// synopsis's optional parts (`[--size N]`) are left out.
+fn words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut optional = false;
+    for word in command.split_whitespace() {
+        if word.starts_with('|') || word.starts_with('#') || word.contains('>') {
+            break;
+        }
+        if word.starts_with('[') {
+            optional = true;
+        }
+        if !optional {
+            words.push(word.trim_matches('\'').to_string());
+        }
+        if word.ends_with(']') {
+            optional = false;
+        }
+    }
+    words
+}
+
+fn parse_cargo_run(line: &str) -> Option<CargoRun> {
+    let start = line.find("cargo run")?;
+    let words = words(&line[start..]);
+    let mut package = None;
+    let mut example = None;
+    let mut args = Vec::new();
+    let mut rest = words[2..].iter();
+    while let Some(word) = rest.next() {
+        match word.as_str() {
+            "-p" | "--package" => package = rest.next().cloned(),
+            "--example" => example = rest.next().cloned(),
+            "--" => {
+                args = rest.cloned().collect();
+                break;
+            }
+            _ => {}
+        }
+    }
+    Some(CargoRun {
+        line: line.to_string(),
+        package: package?,
+        example,
+        args,
+    })
+}
+
+/// Commands shown in a README: lines of its code blocks, and inline code
+/// spans that start with `cargo run` or `scripts/compare`.
+fn commands(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = blocks(text)
+        .into_iter()
+        .filter(|(info, _)| matches!(info.as_str(), "text" | "sh" | "console" | "bash"))
+        // A line ending in `\` goes on on the next one.
+        .flat_map(|(_, lines)| {
+            lines
+                .join("\n")
+                .replace("\\\n", " ")
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .map(|l| l.strip_prefix("$ ").unwrap_or(&l).to_string())
+        .collect();
+    // Inline code spans, joined across line breaks.
+    let joined = text.replace('\n', " ");
+    for span in joined.split('`').skip(1).step_by(2) {
+        found.push(span.to_string());
+    }
+    found
+        .into_iter()
+        .filter(|c| {
+            c.trim_start().starts_with("cargo run") || c.trim_start().starts_with("scripts/compare")
+        })
+        .collect()
+}
+
+/// A demo binary, built by `cargo test --workspace`; built here if missing.
+fn binary(package: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its path");
+    let profile = exe
+        .ancestors()
+        .find(|d| d.join("deps").is_dir())
+        .expect("tests run from target/<profile>/deps")
+        .to_path_buf();
+    let path = profile.join(format!("{package}{}", std::env::consts::EXE_SUFFIX));
+    if !path.is_file() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", package, "--bins"])
+            .current_dir(root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo build -p {package}");
+    }
+    path
+}
+
+/// Whether the README says this command is refused (it then must exit 2).
+fn said_refused(text: &str, command: &str) -> bool {
+    let at = text.replace('\n', " ").find(command).unwrap_or(0);
+    let after: String = text
+        .replace('\n', " ")
+        .chars()
+        .skip(at)
+        .take(command.len() + 40)
+        .collect();
+    after.contains("refused") || after.contains("is refused")
+}
+
+#[test]
+fn readme_commands_are_accepted_by_their_parsers() {
+    let root = root();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for doc in documents().into_iter().filter(|d| d.ends_with("README.md")) {
+        let text = read(&doc);
+        for command in commands(&text) {
+            let command = command.trim();
+            let (program, args, what) = if command.starts_with("scripts/compare") {
+                let mut args = words(command);
+                args.remove(0);
+                args.insert(0, "--check-args".to_string());
+                (binary("comparison"), args, "scripts/compare".to_string())
+            } else {
+                let Some(run) = parse_cargo_run(command) else {
+                    continue;
+                };
+                if let Some(example) = &run.example {
+                    let file = root
+                        .join(&run.package)
+                        .join("examples")
+                        .join(format!("{example}.rs"));
+                    if !file.is_file() {
+                        wrong.push(format!(
+                            "{}: `{}`: no {}",
+                            doc.display(),
+                            run.line,
+                            file.display()
+                        ));
+                    }
+                    checked += 1;
+                    continue;
+                }
+                if !root.join(&run.package).join("Cargo.toml").is_file()
+                    && run.package != "comparison"
+                {
+                    wrong.push(format!(
+                        "{}: `{}`: no package {}",
+                        doc.display(),
+                        run.line,
+                        run.package
+                    ));
+                    continue;
+                }
+                (binary(&run.package), run.args, run.package)
+            };
+            let mut args = args;
+            if !what.starts_with("scripts") {
+                args.push("--help".to_string());
+            }
+            let out = Command::new(&program)
+                .args(&args)
+                .output()
+                .expect("the binary runs");
+            let code = out.status.code();
+            let refused = said_refused(&text, command);
+            // `--check-args` answers 3 when it printed the help.
+            let accepted = matches!(code, Some(0) | Some(3));
+            checked += 1;
+            if accepted == refused {
+                wrong.push(format!(
+                    "{}: `{command}` ({what} {}) exited {code:?}{}: {}",
+                    doc.display(),
+                    args.join(" "),
+                    if refused {
+                        " but the README says it is refused"
+                    } else {
+                        ""
+                    },
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(
+        checked >= 20,
+        "only {checked} commands found: the check checks too little"
+    );
+}
