@@ -5,6 +5,7 @@
 //!   exit codes, and one-line `error: …` messages instead of panics;
 //! - [`say!`]: `println!` that moves to stderr under `--json`, so stdout holds
 //!   exactly one JSON object;
+//! - [`refused`]: the first thread or process the OS refused, and one line counting them all;
 //! - [`span`]: a clock started at the top of `main` and the start/end of each task;
 //! - [`summary`]: the JSON summary every demo prints under `--json`, with its peak memory;
 //! - [`timeline`]: each task's span drawn as a bar on a shared time axis.
@@ -14,6 +15,7 @@
 
 pub mod cli;
 pub mod narration;
+pub mod refused;
 pub mod span;
 pub mod summary;
 #[cfg(feature = "testing")]
@@ -22,6 +24,7 @@ pub mod timeline;
 pub mod work;
 
 pub use cli::{Common, Limits};
+pub use refused::Refused;
 pub use span::{Clock, Span};
 pub use summary::Summary;
 

@@ -23,7 +23,7 @@
 //! `write`. Writes of at most `PIPE_BUF` (4096) bytes to a pipe are atomic,
 //! so records from different children never interleave.
 
-use demo_kit::{Clock, Span};
+use demo_kit::{Clock, Refused, Span};
 use nix::errno::Errno;
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
@@ -84,8 +84,6 @@ pub enum Outcome {
     Exited(i32),
     /// Killed by a signal (`kill -9`, the OOM killer, a segfault).
     Killed(Signal),
-    /// `fork` itself failed (too many processes), so there is no child.
-    NotStarted(String),
     /// `waitpid` failed or gave a status this demo does not ask for.
     Unknown(String),
 }
@@ -100,7 +98,6 @@ impl fmt::Display for Outcome {
             }
             Outcome::Exited(code) => write!(f, "exited with status {code}"),
             Outcome::Killed(signal) => write!(f, "killed by {signal}"),
-            Outcome::NotStarted(why) => write!(f, "could not be started: {why}"),
             Outcome::Unknown(why) => write!(f, "ended in an unknown way: {why}"),
         }
     }
@@ -120,8 +117,14 @@ pub struct Finished {
 /// Every child of a run, reaped, in task order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Reaped {
-    /// One entry per task.
+    /// One entry per child that was started.
     pub children: Vec<Finished>,
+    /// Tasks that got no child: the one whose `fork` was refused, and those
+    /// after it, which were not tried.
+    pub not_started: usize,
+    /// If a fork was refused: the line that counts what started and what
+    /// could not, for [`report_refused`](Self::report_refused).
+    pub refused: Option<String>,
     /// Children found by the final `waitpid(-1)` check that were not ours
     /// to expect (0 unless something forked behind our back).
     pub strays: usize,
@@ -136,14 +139,22 @@ impl Reaped {
             .count()
     }
 
-    /// Everything else, strays included.
+    /// Everything else: children that failed, tasks that got no child, strays.
     pub fn failed(&self) -> usize {
-        self.children.len() - self.ok() + self.strays
+        self.children.len() - self.ok() + self.not_started + self.strays
     }
 
     /// The spans of the children that reported.
     pub fn spans(&self) -> Vec<Span> {
         self.records().map(|r| r.span).collect()
+    }
+
+    /// If a fork was refused, prints the run's last line: `error: 3 of 20
+    /// processes started; 17 could not: fork failed with EAGAIN …`.
+    pub fn report_refused(&self) {
+        if let Some(line) = &self.refused {
+            demo_kit::error(line);
+        }
     }
 
     /// The records of the children that reported, in task order.
@@ -156,15 +167,18 @@ impl Reaped {
 /// [`wait_all`](Self::wait_all).
 pub struct Children {
     clock: Clock,
+    tasks: usize,
     read: Option<File>,
     write: Option<File>,
-    started: Vec<(usize, Result<Pid, String>)>,
+    started: Vec<(usize, Pid)>,
+    refused: Refused,
 }
 
 impl Children {
-    /// Opens the pipe the children report on, after checking that this
-    /// process has a single thread, so that forking it is sound.
-    pub fn new(clock: Clock) -> Result<Self, String> {
+    /// Opens the pipe the children of a run of `tasks` tasks report on,
+    /// after checking that this process has a single thread, so that
+    /// forking it is sound.
+    pub fn new(clock: Clock, tasks: usize) -> Result<Self, String> {
         let threads = thread_count().unwrap_or(1);
         if threads > 1 {
             return Err(format!(
@@ -176,17 +190,23 @@ impl Children {
             nix::unistd::pipe().map_err(|err| format!("could not make a pipe: {err}"))?;
         Ok(Self {
             clock,
+            tasks,
             read: Some(File::from(read)),
             write: Some(File::from(write)),
             started: Vec::new(),
+            refused: Refused::processes(),
         })
     }
 
     /// Forks a child that runs `body` as task `task`, sends its result and
     /// span to the parent, and exits. Returns at once in the parent; never
-    /// returns in the child. A failed fork is recorded, not fatal: the other
-    /// tasks still run.
-    pub fn spawn(&mut self, task: usize, body: impl FnOnce() -> u64) {
+    /// returns in the child.
+    ///
+    /// A refused fork (`EAGAIN`: the process limit; `ENOMEM`) prints one
+    /// `error:` line and returns the error: the caller stops forking there,
+    /// as Python's `Process.start()` raises at the first failure, and
+    /// [`wait_all`](Self::wait_all) still reaps the children that started.
+    pub fn spawn(&mut self, task: usize, body: impl FnOnce() -> u64) -> Result<(), Errno> {
         // SAFETY (fork rule 2, not an `unsafe` call): flush before forking.
         // Rust's stdout is line-buffered even into a pipe (Python's is
         // block-buffered there, which is where `| cat` shows doubled lines),
@@ -203,15 +223,24 @@ impl Children {
                 drop(self.read.take());
                 child_main(self.clock, task, self.write.as_ref(), body)
             }
-            Ok(ForkResult::Parent { child }) => self.started.push((task, Ok(child))),
-            Err(err) => self.started.push((task, Err(err.to_string()))),
+            Ok(ForkResult::Parent { child }) => {
+                self.started.push((task, child));
+                Ok(())
+            }
+            Err(err) => {
+                self.refused
+                    .note(task, &format_args!("fork failed with {err}"));
+                Err(err)
+            }
         }
     }
 
     /// Python's `p.join()` for every child: reads every report until the
     /// last child has closed the pipe, reaps each child with `waitpid`
     /// (printing `Process i: …` for each one that failed), then checks that no
-    /// child at all is left, so none stays a zombie.
+    /// child at all is left, so none stays a zombie. If a fork was refused,
+    /// [`Reaped::report_refused`] then says how many started, how many could
+    /// not, and why.
     pub fn wait_all(mut self) -> Reaped {
         // Close the parent's write end, or the pipe never reaches end-of-file.
         drop(self.write.take());
@@ -239,17 +268,15 @@ impl Children {
         // for, whatever became of it, and `reap_strays` then proves with
         // `ECHILD` that none is left as a zombie.
         let mut reaped = Reaped::default();
+        let started = self.started.len();
         for ((task, pid), record) in self.started.into_iter().zip(records) {
-            let outcome = match pid {
-                Ok(pid) => match reap(pid) {
-                    Ok(WaitStatus::Exited(_, 0)) if record.is_some() => Outcome::Finished,
-                    Ok(WaitStatus::Exited(_, 0)) => Outcome::Silent,
-                    Ok(WaitStatus::Exited(_, code)) => Outcome::Exited(code),
-                    Ok(WaitStatus::Signaled(_, signal, _)) => Outcome::Killed(signal),
-                    Ok(other) => Outcome::Unknown(format!("unexpected status {other:?}")),
-                    Err(err) => Outcome::Unknown(format!("waitpid failed: {err}")),
-                },
-                Err(why) => Outcome::NotStarted(why),
+            let outcome = match reap(pid) {
+                Ok(WaitStatus::Exited(_, 0)) if record.is_some() => Outcome::Finished,
+                Ok(WaitStatus::Exited(_, 0)) => Outcome::Silent,
+                Ok(WaitStatus::Exited(_, code)) => Outcome::Exited(code),
+                Ok(WaitStatus::Signaled(_, signal, _)) => Outcome::Killed(signal),
+                Ok(other) => Outcome::Unknown(format!("unexpected status {other:?}")),
+                Err(err) => Outcome::Unknown(format!("waitpid failed: {err}")),
             };
             if outcome != Outcome::Finished {
                 demo_kit::error(format_args!("Process {task}: {outcome}"));
@@ -267,6 +294,8 @@ impl Children {
                 reaped.strays
             ));
         }
+        reaped.not_started = self.tasks.saturating_sub(started);
+        reaped.refused = self.refused.line(self.tasks, started);
         reaped
     }
 }
@@ -392,7 +421,7 @@ mod tests {
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let other = std::thread::spawn(move || wait.recv());
         if thread_count().is_some() {
-            let refused = Children::new(Clock::start()).err().unwrap_or_default();
+            let refused = Children::new(Clock::start(), 1).err().unwrap_or_default();
             assert!(refused.contains("refusing to fork"), "{refused}");
         }
         let _ = release.send(());
@@ -419,6 +448,8 @@ mod tests {
                     record: None,
                 },
             ],
+            not_started: 0,
+            refused: None,
             strays: 1,
         };
         assert_eq!((reaped.ok(), reaped.failed()), (1, 2));

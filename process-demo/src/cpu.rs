@@ -98,14 +98,19 @@ impl Round {
 fn round(clock: Clock, size: u64, workers: usize, fault: Option<Fault>) -> Result<Round, String> {
     let (expected, sequential_ms) = timed(|| sum_of_squares(0..size));
     let (reaped, processes_ms) = timed(|| {
-        let mut children = Children::new(clock)?;
+        let mut children = Children::new(clock, workers)?;
         for (w, range) in split(size, workers).into_iter().enumerate() {
-            children.spawn(w, || {
+            let started = children.spawn(w, || {
                 fault::strike(fault, w);
                 sum_of_squares(range)
             });
+            if started.is_err() {
+                break; // a refused fork ends the forking; the others are reaped
+            }
         }
-        Ok::<_, String>(children.wait_all())
+        let reaped = children.wait_all();
+        reaped.report_refused();
+        Ok::<_, String>(reaped)
     });
     Ok(Round {
         expected,

@@ -32,7 +32,7 @@ pub fn run(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCode {
     let delay = common.delay();
     let mut counter: u64 = 0;
     let address = format!("{:p}", &raw const counter);
-    let mut children = match Children::new(clock) {
+    let mut children = match Children::new(clock, common.tasks) {
         Ok(children) => children,
         Err(err) => return crate::fail(err),
     };
@@ -40,7 +40,7 @@ pub fn run(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCode {
         // The closure borrows `counter` itself, not a copy of it: in the
         // child, `counter += 1` writes to the parent's variable's address,
         // which in the child's memory is the child's own page.
-        children.spawn(i, || {
+        let started = children.spawn(i, || {
             counter += 1;
             say!(
                 "Process {i}: counter = {counter} at {:p} (my own copy)",
@@ -50,6 +50,9 @@ pub fn run(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCode {
             thread::sleep(delay); // stay alive alongside the others
             counter
         });
+        if started.is_err() {
+            break; // a refused fork ends the forking; the others are reaped
+        }
     }
     let reaped = children.wait_all();
     say!("All processes have finished.");
@@ -57,6 +60,7 @@ pub fn run(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCode {
         "Parent: counter = {counter} at {address}: no child's change reached it \
          (threads share one counter: try `threads-demo shared`)"
     );
+    reaped.report_refused();
 
     let child_values: Vec<Value> = reaped.records().map(|r| r.value.into()).collect();
     Summary::new("process-demo", "isolation", common, common.delay_ms as f64)

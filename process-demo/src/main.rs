@@ -65,13 +65,16 @@ fn task(name: usize, delay: Duration, fault: Option<Fault>) -> u64 {
 #[cfg(unix)]
 fn run_processes(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCode {
     let delay = common.delay();
-    let mut children = match Children::new(clock) {
+    let mut children = match Children::new(clock, common.tasks) {
         Ok(children) => children,
         Err(err) => return fail(err),
     };
     demo_kit::narration::begin(common.tasks); // above 10 children: the first lines and a count
     for i in 0..common.tasks {
-        children.spawn(i, || task(i, delay, fault)); // `p.start()`
+        // `p.start()`, which raises at the first refused fork: stop there too.
+        if children.spawn(i, || task(i, delay, fault)).is_err() {
+            break;
+        }
         demo_kit::narration::reserve(2); // the two lines that child prints
     }
     let reaped = children.wait_all(); // `p.join()` for each
@@ -79,6 +82,7 @@ fn run_processes(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCod
     say!("All processes have finished.");
     // Not in the article, which only claims it: the three 2 s waits overlapped.
     say!("Elapsed: {:.2} seconds.", clock.elapsed().as_secs_f64());
+    reaped.report_refused();
 
     Summary::new("process-demo", "processes", common, common.delay_ms as f64).finish(
         clock,

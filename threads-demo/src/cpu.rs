@@ -36,8 +36,8 @@
 //! (One run on a 2-core shared virtual machine, load average about 1;
 //! see docs/notes/threads-demo.md for more runs.)
 
-use crate::refused::Refused;
 use clap::{ArgMatches, Command};
+use demo_kit::Refused;
 use demo_kit::work::{self, CpuRun, best_of, round2, split, sum_of_squares, timed};
 use demo_kit::{Clock, Common, Span, say};
 use rayon::prelude::*;
@@ -87,7 +87,7 @@ pub fn refuse_common_flags(matches: &ArgMatches) {
 fn with_scoped_threads(clock: Clock, size: u64, workers: usize) -> (Option<u64>, Vec<Span>) {
     thread::scope(|scope| {
         let mut handles = Vec::with_capacity(workers);
-        let mut refused = Refused::default();
+        let mut refused = Refused::threads();
         for (i, range) in split(size, workers).into_iter().enumerate() {
             match thread::Builder::new()
                 .spawn_scoped(scope, move || clock.span(i, || sum_of_squares(range)))
@@ -96,7 +96,7 @@ fn with_scoped_threads(clock: Clock, size: u64, workers: usize) -> (Option<u64>,
                 Err(err) => refused.note(i, &err),
             }
         }
-        refused.report(workers);
+        refused.report(workers, handles.len());
         let mut complete = refused.count() == 0;
         let mut sum = 0u64;
         let mut spans = Vec::with_capacity(handles.len());

@@ -21,12 +21,10 @@
 //! shows CPU-bound work running in parallel, which Python's GIL prevents.
 
 mod cpu;
-mod refused;
 mod shared;
 
 use clap::Command;
 use demo_kit::{Clock, Common, Limits, Span, Summary, say};
-use refused::Refused;
 use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
@@ -67,7 +65,7 @@ where
     F: FnOnce() + Send + 'static,
 {
     let mut threads = Vec::with_capacity(tasks);
-    let mut refused = Refused::default();
+    let mut refused = demo_kit::Refused::threads();
     demo_kit::narration::begin(tasks); // above 10 threads: the first lines and a count
     for i in 0..tasks {
         // `threading.Thread(target=task, args=(i,)).start()`. `Builder::spawn`
@@ -79,7 +77,7 @@ where
             Err(err) => refused.note(i, &err),
         }
     }
-    refused.report(tasks);
+    refused.report(tasks, threads.len());
     let mut spans: Vec<Span> = Vec::with_capacity(threads.len());
     let mut failed = refused.count();
     for handle in threads {

@@ -284,7 +284,7 @@ fn cpu_results_agree_and_the_summary_has_its_fields() {
 /// fail to map its signal stack, and Rust's runtime then aborts the whole
 /// process (exit 134), which no program can catch; on a busy machine that
 /// happened in about 1 run of 8. The refusal handling itself is unit-tested
-/// in `src/refused.rs`. Run it by hand: `cargo test -p threads-demo -- --ignored`.
+/// in `demo_kit::refused`. Run it by hand: `cargo test -p threads-demo -- --ignored`.
 #[cfg(target_os = "linux")]
 #[test]
 #[ignore = "can abort inside Rust's runtime under memory pressure; run with --ignored"]
@@ -303,10 +303,11 @@ fn threads_the_os_refuses_are_reported_and_the_others_still_finish() {
     assert!(!err.contains("panicked"), "{err}");
     // The first refusal is one line, and one more line counts them all.
     let first = err.matches("error: could not start thread").count();
+    // `error: 15 of 1000 threads started; 985 could not: <the first error>`
     let refused: usize = err
         .lines()
-        .find_map(|l| l.strip_suffix(" threads could not start (the first error is above)"))
-        .and_then(|l| l.strip_prefix("error: ")?.split(' ').next()?.parse().ok())
+        .find_map(|l| l.strip_prefix("error: ")?.split_once(" threads started; "))
+        .and_then(|(_, rest)| rest.split(' ').next()?.parse().ok())
         .unwrap_or(0);
     assert_eq!(first, 1, "{err}");
     let started = err.matches(": Starting...").count();

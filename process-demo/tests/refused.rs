@@ -1,0 +1,152 @@
+//! A fork the OS refuses: process-demo stops forking there, as Python's
+//! `Process.start()` raises at the first failure, prints that one error,
+//! reaps the children that did start, and ends with one line that counts.
+//!
+//! The refusal is real: the demo runs as an unprivileged user (65534,
+//! `nobody` on most systems) with `RLIMIT_NPROC` set low, so the kernel
+//! answers `fork` with `EAGAIN` once that user has that many processes.
+//! Root ignores `RLIMIT_NPROC`, which is why the test changes user; it
+//! needs root to do so, and says it was skipped otherwise.
+#![cfg(target_os = "linux")]
+
+use assert_cmd::cargo::cargo_bin;
+use demo_kit::testing::Run;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+use std::sync::Mutex;
+
+/// One limited run at a time: `RLIMIT_NPROC` counts every process of the
+/// user, so two runs side by side would take each other's share.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The unprivileged user the demo runs as.
+const UID: u32 = 65534;
+/// Processes (threads included) that user may have, the demo itself among them.
+const NPROC: u64 = 4;
+const TASKS: usize = 20;
+
+/// `process-demo ARGS`, as user [`UID`] under `ulimit -u NPROC`; `None`
+/// when this test process is not root and so cannot change user.
+fn run_limited(args: &[&str]) -> Option<Run> {
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: changing to an unprivileged user needs root");
+        return None;
+    }
+    let mut command = Command::new(cargo_bin!("process-demo"));
+    command.args(args).uid(UID).gid(UID);
+    // SAFETY: the closure runs in the forked child before exec and calls
+    // only setrlimit, which is async-signal-safe; std has already switched
+    // to the unprivileged user, which may lower its own limits.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: NPROC as libc::rlim_t,
+                rlim_max: NPROC as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    Some(Run::of(&mut command))
+}
+
+/// `error: 3 of 20 processes started; 17 could not: …`: (started, could not).
+fn count_line(stderr: &str) -> (usize, usize) {
+    let line = stderr
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("no last line: {stderr}"));
+    let rest = line
+        .strip_prefix("error: ")
+        .unwrap_or_else(|| panic!("last line: {line}"));
+    let (started, rest) = rest
+        .split_once(&format!(" of {TASKS} processes started; "))
+        .unwrap_or_else(|| panic!("last line: {line}"));
+    let not = rest.split(' ').next().unwrap_or_default();
+    assert!(
+        line.contains("could not: fork failed with EAGAIN"),
+        "{line}"
+    );
+    (started.parse().unwrap(), not.parse().unwrap())
+}
+
+#[test]
+fn forking_stops_at_the_first_refusal_and_one_line_counts() {
+    let delay = "300";
+    let Some(out) = run_limited(&["--tasks", "20", "--delay-ms", delay]) else {
+        return;
+    };
+    out.assert_exit(1);
+    let err = &out.stderr;
+    assert!(!err.contains("panicked"), "{out}");
+    // One refusal printed, not one per task; no "Process N: could not …" lines.
+    assert_eq!(
+        err.matches("error: could not start process").count(),
+        1,
+        "{out}"
+    );
+    assert_eq!(err.lines().count(), 2, "{out}");
+    let (started, not) = count_line(err);
+    assert!((1..TASKS).contains(&started), "{out}");
+    assert_eq!(started + not, TASKS, "{out}");
+    // The children that started ran to the end and were waited for.
+    assert_eq!(
+        out.stdout.matches(": Starting...").count(),
+        started,
+        "{out}"
+    );
+    assert_eq!(out.stdout.matches(": Finishing.").count(), started, "{out}");
+    assert!(
+        out.stdout.contains("\nAll processes have finished.\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_json_summary_counts_the_tasks_that_got_no_child_as_failed() {
+    let Some(out) = run_limited(&["--tasks", "20", "--delay-ms", "100", "--json"]) else {
+        return;
+    };
+    out.assert_exit(1);
+    let summary = out.json();
+    let (started, not) = count_line(&out.stderr);
+    assert_eq!(summary["ok"].as_u64(), Some(started as u64), "{out}");
+    assert_eq!(summary["failed"].as_u64(), Some(not as u64), "{out}");
+    assert_eq!(summary["tasks"].as_u64(), Some(TASKS as u64), "{out}");
+}
+
+#[test]
+fn cpu_and_isolation_stop_at_the_first_refusal_too() {
+    for args in [
+        &[
+            "cpu",
+            "--workers",
+            "20",
+            "--size",
+            "1000000",
+            "--rounds",
+            "1",
+        ][..],
+        &["isolation", "--tasks", "20", "--delay-ms", "100"][..],
+    ] {
+        let Some(out) = run_limited(args) else {
+            return;
+        };
+        out.assert_exit(1);
+        assert_eq!(
+            out.stderr.matches("error: could not start process").count(),
+            1,
+            "{args:?}: {out}"
+        );
+        assert!(
+            out.stderr.contains(" of 20 processes started; "),
+            "{args:?}: {out}"
+        );
+    }
+}
