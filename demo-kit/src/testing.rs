@@ -17,6 +17,8 @@
 //! assert_spans_overlap(&summary);
 //! ```
 
+pub mod ports;
+
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::fmt;

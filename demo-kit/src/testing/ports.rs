@@ -1,0 +1,289 @@
+//! For the tests that keep each one-screen port (a demo's `examples/*.rs`)
+//! printing what the article, the measuring binary and the Python
+//! equivalent print.
+//!
+//! ```no_run
+//! use demo_kit::testing::ports::{Order, assert_same_lines, example};
+//! use demo_kit::testing::run;
+//!
+//! let port = run(example("multithreading"), &[]);
+//! let lab = run("target/debug/threads-demo", &["--delay-ms", "50"]);
+//! assert_same_lines("threads-demo vs the port", &lab.stdout, &port.stdout, Order::Any);
+//! ```
+
+use super::Run;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The example `name` of the package under test, where `cargo test` builds
+/// it before it runs the integration tests: `target/<profile>/examples/`,
+/// beside the `deps/` directory that holds the running test.
+///
+/// # Panics
+/// If it is not there (`cargo test --test NAME` builds no examples), with
+/// the command that builds it.
+pub fn example(name: &str) -> PathBuf {
+    let test = std::env::current_exe().expect("the running test's own path");
+    let profile = test
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/<profile>/deps/");
+    let path = profile
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "<package>".into());
+    assert!(
+        path.is_file(),
+        "the example `{name}` is not built at {}: run `cargo test -p {package}` \
+         (which builds the examples first) or `cargo build -p {package} --examples`",
+        path.display()
+    );
+    path
+}
+
+/// The most lines of code a one-screen port may have, not counting blank
+/// lines and `//` comments (its `//!` header included).
+pub const ONE_SCREEN: usize = 40;
+
+/// Asserts that the source file at `path` has at most [`ONE_SCREEN`] lines of code.
+///
+/// # Panics
+/// If it is longer, or cannot be read.
+pub fn assert_one_screen(path: impl AsRef<Path>) {
+    let path = path.as_ref();
+    let source = std::fs::read_to_string(path)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
+    let code = code_lines(&source);
+    assert!(
+        code <= ONE_SCREEN,
+        "{} has {code} lines of code; a one-screen port has at most {ONE_SCREEN}",
+        path.display()
+    );
+}
+
+/// Lines that are neither blank nor `//` comments.
+fn code_lines(source: &str) -> usize {
+    source
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .count()
+}
+
+/// `line`, trimmed, with each decimal number (`6.00`, `0.0263`) as `#`: two
+/// runs print lines of the same shape when only their measured times differ.
+pub fn shape(line: &str) -> String {
+    let chars: Vec<char> = line.trim().chars().collect();
+    let digits_from = |mut i: usize| {
+        while chars.get(i).is_some_and(char::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    let mut shaped = String::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let end = digits_from(i);
+        if end == i {
+            shaped.push(chars[i]);
+            i += 1;
+        } else if chars.get(end) == Some(&'.') && digits_from(end + 1) > end + 1 {
+            shaped.push('#');
+            i = digits_from(end + 1);
+        } else {
+            shaped.extend(&chars[i..end]);
+            i = end;
+        }
+    }
+    shaped
+}
+
+/// The shapes of the non-blank lines of `text`, in order.
+pub fn shapes(text: &str) -> Vec<String> {
+    text.lines()
+        .map(shape)
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+/// How strictly [`assert_same_lines`] compares the order of the lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// The same lines in the same order: tasks that ran one after another.
+    Same,
+    /// The same lines in any order, but the same last line: tasks that ran
+    /// at once, then the line that reports them all done.
+    Any,
+}
+
+/// Asserts that `got` and `expected` print the same lines, compared by
+/// [`shape`] (so `in 2.00 seconds` matches `in 2.01 seconds`), blank lines
+/// left out. `what` names the two sides in the failure message.
+///
+/// # Panics
+/// If the lines differ.
+pub fn assert_same_lines(what: &str, got: &str, expected: &str, order: Order) {
+    let (mut got_lines, mut expected_lines) = (shapes(got), shapes(expected));
+    let same = match order {
+        Order::Same => got_lines == expected_lines,
+        Order::Any => {
+            let same_last = got_lines.last() == expected_lines.last();
+            got_lines.sort();
+            expected_lines.sort();
+            same_last && got_lines == expected_lines
+        }
+    };
+    assert!(
+        same,
+        "{what}: not the same lines ({order:?} order)\n--- got:\n{got}\n--- expected:\n{expected}"
+    );
+}
+
+/// Asserts that every line of `part` appears in `whole`, in the same order,
+/// with other lines allowed between them (compared by [`shape`]): a port's
+/// lines inside a binary that prints more.
+///
+/// # Panics
+/// If one is missing or out of order.
+pub fn assert_lines_within(what: &str, part: &str, whole: &str) {
+    let whole_lines = shapes(whole);
+    let mut rest = whole_lines.iter();
+    for line in shapes(part) {
+        assert!(
+            rest.any(|other| *other == line),
+            "{what}: {line:?} is missing or out of order\n--- part:\n{part}\n--- whole:\n{whole}"
+        );
+    }
+}
+
+/// Asserts that every line of `text` containing `started` comes before
+/// every line containing `finished`: the tasks all began before any ended,
+/// so they ran at the same time. Needs at least two of each.
+///
+/// # Panics
+/// If a task finished before another started, or there are too few lines.
+pub fn assert_all_start_before_any_finish(text: &str, started: &str, finished: &str) {
+    let lines: Vec<&str> = text.lines().collect();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains(started))
+        .collect();
+    let ends: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains(finished))
+        .collect();
+    assert!(
+        starts.len() >= 2 && ends.len() >= 2,
+        "at least two {started:?} and two {finished:?} lines:\n{text}"
+    );
+    assert!(
+        starts.iter().max() < ends.iter().min(),
+        "a task finished before another started, so they did not run at once:\n{text}"
+    );
+}
+
+/// Runs the Python equivalent `scripts/python/<script>` with `args` under
+/// `python3`, or says "skipped" and returns `None` if there is no `python3`.
+pub fn python(script: &str, args: &[&str]) -> Option<Run> {
+    let present = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !present {
+        eprintln!("skipped: no python3, so {script} is not compared");
+        return None;
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts/python")
+        .join(script);
+    Some(Run::of(
+        Command::new("python3")
+            .arg(path)
+            .args(args)
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shape_hides_measured_times_and_keeps_names() {
+        assert_eq!(
+            shape("  All data fetched in 6.00 seconds. "),
+            "All data fetched in # seconds."
+        );
+        assert_eq!(
+            shape("'complex_calculation' ran in 0.0263 seconds."),
+            "'complex_calculation' ran in # seconds."
+        );
+        assert_eq!(shape("Thread 12: Starting..."), "Thread 12: Starting...");
+        assert_eq!(shape("Result: 4999. Done"), "Result: 4999. Done");
+    }
+
+    #[test]
+    fn code_lines_leave_out_comments_and_blanks() {
+        assert_eq!(
+            code_lines("//! header\n\nfn main() {\n    // say\n    x();\n}\n"),
+            3
+        );
+    }
+
+    const RUN: &str = "Thread 0: Starting...\nThread 1: Starting...\nThread 1: Finishing.\nThread 0: Finishing.\nAll done in 2.00 s.\n";
+
+    #[test]
+    fn any_order_accepts_a_reordering_with_the_same_last_line() {
+        let other = "Thread 1: Starting...\nThread 0: Starting...\nThread 0: Finishing.\n\nThread 1: Finishing.\nAll done in 2.01 s.\n";
+        assert_same_lines("runs", other, RUN, Order::Any);
+    }
+
+    #[test]
+    #[should_panic(expected = "not the same lines")]
+    fn same_order_refuses_a_reordering() {
+        let other = "Thread 1: Starting...\nThread 0: Starting...\nThread 1: Finishing.\nThread 0: Finishing.\nAll done in 2.00 s.\n";
+        assert_same_lines("runs", other, RUN, Order::Same);
+    }
+
+    #[test]
+    #[should_panic(expected = "not the same lines")]
+    fn any_order_refuses_a_missing_line() {
+        assert_same_lines(
+            "runs",
+            &RUN.replace("Thread 1: Finishing.\n", ""),
+            RUN,
+            Order::Any,
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "not the same lines")]
+    fn any_order_refuses_another_last_line() {
+        let moved = format!(
+            "All done in 2.00 s.\n{}",
+            RUN.replace("All done in 2.00 s.\n", "")
+        );
+        assert_same_lines("runs", &moved, RUN, Order::Any);
+    }
+
+    #[test]
+    fn lines_within_allow_more_around_them() {
+        assert_lines_within("lab", "b\nd", "a\nb\nc\nd\ne");
+    }
+
+    #[test]
+    #[should_panic(expected = "missing or out of order")]
+    fn lines_within_refuse_the_wrong_order() {
+        assert_lines_within("lab", "d\nb", "a\nb\nc\nd\ne");
+    }
+
+    #[test]
+    fn starts_before_finishes_in_a_concurrent_run() {
+        assert_all_start_before_any_finish(RUN, "Starting", "Finishing");
+    }
+
+    #[test]
+    #[should_panic(expected = "did not run at once")]
+    fn a_finish_before_a_start_is_refused() {
+        let in_turn = "Thread 0: Starting...\nThread 0: Finishing.\nThread 1: Starting...\nThread 1: Finishing.\n";
+        assert_all_start_before_any_finish(in_turn, "Starting", "Finishing");
+    }
+}

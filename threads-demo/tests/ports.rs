@@ -1,0 +1,65 @@
+//! The one-screen port, `examples/multithreading.rs`, prints the article's
+//! lines, and so do the measuring binary and the Python equivalent: the
+//! three cannot drift apart.
+
+use demo_kit::testing::ports::{
+    Order, assert_all_start_before_any_finish, assert_one_screen, assert_same_lines, example,
+    python,
+};
+use demo_kit::testing::run;
+use std::sync::OnceLock;
+
+/// What the article's threading example prints (the finishing order varies).
+const ARTICLE: &str = "\
+Thread 0: Starting...
+Thread 1: Starting...
+Thread 2: Starting...
+Thread 0: Finishing.
+Thread 1: Finishing.
+Thread 2: Finishing.
+All threads have finished.";
+
+/// The port's stdout. It waits the article's 2 s, so it runs once for all tests.
+fn port() -> &'static str {
+    static STDOUT: OnceLock<String> = OnceLock::new();
+    STDOUT.get_or_init(|| {
+        let port = run(example("multithreading"), &[]);
+        port.assert_exit(0);
+        port.stdout
+    })
+}
+
+#[test]
+fn the_port_prints_the_articles_lines_with_the_threads_at_once() {
+    assert_same_lines("the port vs the article", port(), ARTICLE, Order::Any);
+    assert_all_start_before_any_finish(port(), "Starting", "Finishing");
+}
+
+#[test]
+fn the_measuring_binary_prints_the_ports_lines() {
+    let lab = run(env!("CARGO_BIN_EXE_threads-demo"), &["--delay-ms", "50"]);
+    lab.assert_exit(0);
+    assert_same_lines("threads-demo vs the port", &lab.stdout, port(), Order::Any);
+}
+
+#[test]
+fn the_python_equivalent_prints_the_ports_lines() {
+    let Some(python) = python("threads_demo.py", &["--delay-ms", "50"]) else {
+        return;
+    };
+    python.assert_exit(0);
+    assert_same_lines(
+        "threads_demo.py vs the port",
+        &python.stdout,
+        port(),
+        Order::Any,
+    );
+}
+
+#[test]
+fn the_port_fits_on_one_screen() {
+    assert_one_screen(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/multithreading.rs"
+    ));
+}
