@@ -5,6 +5,7 @@
     python3 scripts/python/async_fetch.py http [--base-url URL] [--timeout-ms MS]
     python3 scripts/python/async_fetch.py get [URL]
     python3 scripts/python/async_fetch.py blocking
+    python3 scripts/python/async_fetch.py offload [--beat-ms MS]
 
 Default: "fetch" websites A, B, C as coroutines gathered on one event loop,
 each awaiting a sleep; about one delay in total.
@@ -15,6 +16,12 @@ article used aiohttp). The server is a stdlib one this script starts on
 `get`: one GET of a small JSON document.
 `blocking`: a coroutine that calls time.sleep holds the whole loop, so the
 tasks run one after another; awaiting asyncio.sleep lets them overlap.
+`offload`: CPU-bound jobs (each about --delay-ms of work) while a heartbeat
+task wants to wake every --beat-ms: first on the loop itself (the heartbeat
+waits for every job), then through loop.run_in_executor with a thread pool
+(the loop gets turns, but the GIL lets one thread compute at a time), then
+with a process pool, which side-steps the GIL: each worker process has its
+own interpreter, so the jobs can use several cores.
 """
 
 import time
@@ -22,6 +29,9 @@ import time
 CLOCK_START = time.perf_counter()  # the run's clock, like Clock::start() at the top of main
 
 import asyncio  # noqa: E402 (imports come after the clock on purpose)
+import concurrent.futures  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
@@ -31,11 +41,12 @@ import demo_kit as kit  # noqa: E402
 DEMO = "async-fetch"
 
 
-async def fetch_simulated(name, delay_s):
-    kit.say(f"Fetching data from website {name}...")
+async def fetch_data(url, delay_s):
+    """The article's async fetch_data(url), with the delay as an argument."""
+    kit.say(f"Fetching data from {url}...")
     await asyncio.sleep(delay_s)  # this task waits; the loop runs the others
-    kit.say(f"Finished fetching data from website {name}.")
-    return f"Data from website {name}"
+    kit.say(f"Finished fetching data from {url}.")
+    return "Data from " + url
 
 
 async def get_json(url, timeout_s):
@@ -104,7 +115,7 @@ async def gather_all(clock, args, fetch):
 
 def run_simulated(clock, args):
     delay_s = args.delay_ms / 1e3
-    spans, failed = asyncio.run(gather_all(clock, args, lambda name: fetch_simulated(name, delay_s)))
+    spans, failed = asyncio.run(gather_all(clock, args, lambda name: fetch_data(f"website {name}", delay_s)))
     fields = kit.summary(DEMO, "simulated", args, clock, args.delay_ms, spans, failed)
     return kit.report(fields, args)
 
@@ -144,15 +155,101 @@ def run_blocking(clock, args):
     return kit.report(fields, args)
 
 
+def cpu_job(size):
+    """CPU-bound work that never awaits: the sum of squares below size."""
+    return kit.sum_of_squares((0, size))
+
+
+def sums_per_ms():
+    """How many terms of cpu_job one millisecond of this machine computes."""
+    size = 100_000
+    while kit.timed(cpu_job, size)[1] < 20 and size < 10**9:
+        size *= 2
+    runs = sorted(kit.timed(cpu_job, size)[1] for _ in range(3))
+    return max(1, int(size / max(runs[1], 1e-3)))
+
+
+async def offload_round(clock, args, size, executor):
+    """The jobs, all at once, on the loop (executor None) or in the executor,
+    while a heartbeat asks to wake every --beat-ms. Returns (wall ms, worst
+    heartbeat delay ms, spans)."""
+    loop = asyncio.get_running_loop()
+    every = args.beat_ms / 1e3
+    lags, running = [], True
+
+    async def heartbeat():
+        while running:
+            due = loop.time() + every
+            await asyncio.sleep(every)
+            lags.append(max(0.0, loop.time() - due) * 1e3)
+
+    async def job(i):
+        start_ms = clock.ms()
+        if executor is None:
+            cpu_job(size)  # no await inside: the loop runs nothing else meanwhile
+        else:
+            await loop.run_in_executor(executor, cpu_job, size)
+        return {"task": i, "start_ms": start_ms, "end_ms": clock.ms()}
+
+    beat = asyncio.ensure_future(heartbeat())
+    await asyncio.sleep(0)  # the heartbeat takes its first step
+    t0 = clock.ms()
+    spans = await asyncio.gather(*(job(i) for i in range(args.tasks)))
+    wall_ms = clock.ms() - t0
+    running = False
+    await beat
+    return wall_ms, max(lags, default=0.0), spans
+
+
+def run_offload(clock, args):
+    per_ms = sums_per_ms()
+    size = per_ms * args.delay_ms
+    cores = os.cpu_count() or 1
+    kit.say(f"{args.tasks} CPU jobs of about {args.delay_ms} ms each ({size:,} sums of squares); "
+            f"a heartbeat task wants to wake every {args.beat_ms} ms.")
+    fork = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                       else None)
+    with concurrent.futures.ThreadPoolExecutor(args.tasks) as threads, \
+            concurrent.futures.ProcessPoolExecutor(args.tasks, mp_context=fork) as processes:
+        list(processes.map(cpu_job, [1] * args.tasks))  # start the workers before timing
+        rounds = {}
+        for name, executor in [("on the loop, no executor", None),
+                               ("run_in_executor(ThreadPoolExecutor)", threads),
+                               ("run_in_executor(ProcessPoolExecutor)", processes)]:
+            wall_ms, worst_ms, spans = asyncio.run(offload_round(clock, args, size, executor))
+            kit.say(f"{name}: jobs done in {wall_ms / 1e3:.2f} s; "
+                    f"worst heartbeat delay {worst_ms:.1f} ms")
+            rounds[name] = (wall_ms, worst_ms, spans)
+    loop_ms, thread_ms, process_ms = (rounds[name][0] for name in rounds)
+    kit.say(f"The jobs' time against the time on the loop: thread pool {thread_ms / loop_ms:.2f} x, "
+            f"process pool {process_ms / loop_ms:.2f} x ({cores} cores).")
+    worst = [rounds[name][1] for name in rounds]
+    spans = rounds["run_in_executor(ProcessPoolExecutor)"][2]
+    ideal_ms = args.delay_ms * -(-args.tasks // min(args.tasks, cores))
+    fields = kit.summary(DEMO, "offload", args, clock, ideal_ms, spans, 0,
+                         beat_ms=args.beat_ms, job_size=size, cores=cores,
+                         loop_ms=round(loop_ms, 2), thread_pool_ms=round(thread_ms, 2),
+                         process_pool_ms=round(process_ms, 2),
+                         loop_max_lag_ms=round(worst[0], 2),
+                         thread_pool_max_lag_ms=round(worst[1], 2),
+                         process_pool_max_lag_ms=round(worst[2], 2))
+    return kit.report(fields, args)
+
+
 def main(argv=None):
     parser, sub = kit.command_parser("async_fetch.py", __doc__)
     kit.add_fetch_commands(sub, "the same over real HTTP")
     kit.subcommand(sub, "blocking", "time.sleep inside a coroutine")
+    offload = kit.subcommand(sub, "offload", "CPU-bound jobs on the loop, then run_in_executor "
+                             "with a thread pool and with a process pool")
+    offload.add_argument("--beat-ms", metavar="MS", type=kit.bounded(1, 10_000), default=100,
+                         help="how often the heartbeat wants to wake (default 100)")
     return kit.run(parser, argv, CLOCK_START, {
         None: run_simulated,
         "http": run_http,
         "get": lambda clock, args: kit.run_get(DEMO, clock, args, get_json_once),
         "blocking": run_blocking,
+        "offload": run_offload,
     })
 
 

@@ -36,10 +36,11 @@ def context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def wait_then_finish(number, delay_s):
-    kit.say(f"Process {number}: Starting...")
+def task(name, delay_s):
+    """The article's task(name), with the delay as an argument."""
+    kit.say(f"Process {name}: Starting...")
     time.sleep(delay_s)
-    kit.say(f"Process {number}: Finishing.")
+    kit.say(f"Process {name}: Finishing.")
 
 
 def bump_value(number, delay_s):
@@ -94,7 +95,7 @@ def run_in_processes(clock, args, body):
 
 
 def run_default(clock, args):
-    spans, _, failed = run_in_processes(clock, args, wait_then_finish)
+    spans, _, failed = run_in_processes(clock, args, task)
     kit.say("All processes have finished.")
     fields = kit.summary(DEMO, "processes", args, clock, args.delay_ms, spans, failed)
     return kit.report(fields, args)

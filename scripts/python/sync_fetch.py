@@ -26,11 +26,12 @@ import demo_kit as kit  # noqa: E402
 DEMO = "sync-fetch"
 
 
-def fetch_simulated(name, delay_s):
-    kit.say(f"Fetching data from website {name}...")
+def fetch_data(url, delay_s):
+    """The article's fetch_data(url), with the delay as an argument."""
+    kit.say(f"Fetching data from {url}...")
     time.sleep(delay_s)  # the whole program waits here
-    kit.say(f"Finished fetching data from website {name}.")
-    return f"Data from website {name}"
+    kit.say(f"Finished fetching data from {url}.")
+    return "Data from " + url
 
 
 def get_json(url, timeout_s):
@@ -72,7 +73,7 @@ def run_sequence(clock, args, variant, fetch):
 
 def run_simulated(clock, args):
     delay_s = args.delay_ms / 1e3
-    return run_sequence(clock, args, "simulated", lambda name: fetch_simulated(name, delay_s))
+    return run_sequence(clock, args, "simulated", lambda name: fetch_data(f"website {name}", delay_s))
 
 
 def run_http(clock, args):

@@ -25,10 +25,11 @@ import demo_kit as kit  # noqa: E402
 DEMO = "threads-demo"
 
 
-def wait_then_finish(number, delay_s):
-    kit.say(f"Thread {number}: Starting...")
+def task(name, delay_s):
+    """The article's task(name), with the delay as an argument."""
+    kit.say(f"Thread {name}: Starting...")
     time.sleep(delay_s)  # blocks this thread only; the GIL is released while it sleeps
-    kit.say(f"Thread {number}: Finishing.")
+    kit.say(f"Thread {name}: Finishing.")
 
 
 def run_in_threads(clock, args, body):
@@ -60,7 +61,7 @@ def run_in_threads(clock, args, body):
 
 def run_default(clock, args):
     delay_s = args.delay_ms / 1e3
-    spans, failed = run_in_threads(clock, args, lambda i: wait_then_finish(i, delay_s))
+    spans, failed = run_in_threads(clock, args, lambda i: task(i, delay_s))
     kit.say("All threads have finished.")
     fields = kit.summary(DEMO, "threads", args, clock, args.delay_ms, spans, failed)
     return kit.report(fields, args)
