@@ -6,7 +6,7 @@
 
 use demo_kit::testing::ports::{
     Order, assert_all_start_before_any_finish, assert_one_screen, assert_same_lines, example,
-    python,
+    python, without_lines,
 };
 use demo_kit::testing::run;
 use std::sync::OnceLock;
@@ -41,7 +41,14 @@ fn the_port_prints_the_articles_lines_with_the_processes_at_once() {
 fn the_measuring_binary_prints_the_ports_lines() {
     let lab = run(env!("CARGO_BIN_EXE_process-demo"), &["--delay-ms", "50"]);
     lab.assert_exit(0);
-    assert_same_lines("process-demo vs the port", &lab.stdout, port(), Order::Any);
+    // It adds one line to the article's: how long the run took.
+    let lines = without_lines(&lab.stdout, "Elapsed: ");
+    assert_eq!(
+        lab.stdout.lines().count(),
+        lines.lines().count() + 1,
+        "{lab}"
+    );
+    assert_same_lines("process-demo vs the port", &lines, port(), Order::Any);
 }
 
 #[test]

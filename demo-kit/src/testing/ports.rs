@@ -139,6 +139,16 @@ pub fn assert_same_lines(what: &str, got: &str, expected: &str, order: Order) {
     );
 }
 
+/// `text` without its lines that start with `prefix` (after leading
+/// spaces): a line the measuring binary adds to the article's, such as its
+/// `Elapsed: 2.00 seconds.`
+pub fn without_lines(text: &str, prefix: &str) -> String {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with(prefix))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
 /// Asserts that every line of `part` appears in `whole`, in the same order,
 /// with other lines allowed between them (compared by [`shape`]): a port's
 /// lines inside a binary that prints more.
@@ -262,6 +272,14 @@ mod tests {
             RUN.replace("All done in 2.00 s.\n", "")
         );
         assert_same_lines("runs", &moved, RUN, Order::Any);
+    }
+
+    #[test]
+    fn without_lines_drops_only_the_lines_that_start_with_the_prefix() {
+        assert_eq!(
+            without_lines("a\nElapsed: 2.00 seconds.\nb Elapsed\n", "Elapsed:"),
+            "a\nb Elapsed\n"
+        );
     }
 
     #[test]
