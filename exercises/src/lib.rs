@@ -35,3 +35,8 @@ pub mod downloader;
 #[cfg_attr(not(feature = "starter"), path = "solution/gather_limits.rs")]
 #[cfg_attr(feature = "starter", path = "starter/gather_limits.rs")]
 pub mod gather_limits;
+
+#[cfg(unix)]
+#[cfg_attr(not(feature = "starter"), path = "solution/process_sum.rs")]
+#[cfg_attr(feature = "starter", path = "starter/process_sum.rs")]
+pub mod process_sum;
