@@ -40,3 +40,7 @@ pub mod gather_limits;
 #[cfg_attr(not(feature = "starter"), path = "solution/process_sum.rs")]
 #[cfg_attr(feature = "starter", path = "starter/process_sum.rs")]
 pub mod process_sum;
+
+#[cfg_attr(not(feature = "starter"), path = "solution/unblock_loop.rs")]
+#[cfg_attr(feature = "starter", path = "starter/unblock_loop.rs")]
+pub mod unblock_loop;
