@@ -44,3 +44,7 @@ pub mod process_sum;
 #[cfg_attr(not(feature = "starter"), path = "solution/unblock_loop.rs")]
 #[cfg_attr(feature = "starter", path = "starter/unblock_loop.rs")]
 pub mod unblock_loop;
+
+#[cfg_attr(not(feature = "starter"), path = "solution/retry.rs")]
+#[cfg_attr(feature = "starter", path = "starter/retry.rs")]
+pub mod retry;

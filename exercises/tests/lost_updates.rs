@@ -10,7 +10,7 @@ use std::time::Duration;
 /// Enough threads and increments that a load-then-store loses updates on
 /// every run, even on 2 cores.
 const THREADS: usize = 8;
-const PER_THREAD: u64 = 200_000;
+const PER_THREAD: u64 = 500_000;
 const LIMIT: Duration = Duration::from_secs(30);
 
 #[test]

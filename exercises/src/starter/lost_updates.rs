@@ -9,17 +9,20 @@
 //! The counting functions are done. The two `add_one…` functions compile
 //! and look right, yet the tests say updates are lost: fix them.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Barrier, Mutex};
 use std::thread;
 
 /// Starts `threads` threads that each call [`add_one`] `per_thread` times on
 /// one shared `AtomicU64`, waits for them all, and returns the final count.
 pub fn count_atomic(threads: usize, per_thread: u64) -> u64 {
     let counter = AtomicU64::new(0);
+    // All threads start counting together, so that they overlap.
+    let start = Barrier::new(threads);
     thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                start.wait();
                 for _ in 0..per_thread {
                     add_one(&counter);
                 }
@@ -41,9 +44,12 @@ pub fn add_one(counter: &AtomicU64) {
 /// [`add_one_locked`] doing the increments.
 pub fn count_mutex(threads: usize, per_thread: u64) -> u64 {
     let counter = Mutex::new(0);
+    // All threads start counting together, so that they overlap.
+    let start = Barrier::new(threads);
     thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                start.wait();
                 for _ in 0..per_thread {
                     add_one_locked(&counter);
                 }
