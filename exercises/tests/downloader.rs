@@ -74,6 +74,7 @@ fn k_workers_take_about_n_over_k_rounds() {
     // The limit, counted by the server itself: never more than K at once,
     // and more than one (or the pool is not running in parallel).
     let most = max_in_flight(&server);
+    println!("{N} URLs of {DELAY_MS} ms, {K} workers: {elapsed:.2?}, at most {most} in flight");
     assert!(
         (2..=K as u64).contains(&most),
         "expected between 2 and {K} requests in flight at once with {K} workers, the server saw {most}"

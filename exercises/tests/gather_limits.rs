@@ -56,6 +56,7 @@ fn at_most_limit_in_flight_and_results_in_input_order() {
         }
     }
     let most = max_in_flight(&server);
+    println!("{N} URLs, limit {L}: at most {most} in flight");
     assert!(
         (2..=L as u64).contains(&most),
         "limit {L}: expected between 2 and {L} requests in flight at once, the server saw {most}"
