@@ -18,10 +18,18 @@ const LIMIT: Duration = Duration::from_secs(20);
 /// of this process's children.
 static FORKING: Mutex<()> = Mutex::new(());
 
+/// Takes the fork lock, then reaps zombies an earlier failed test may have
+/// left, so that each test judges only its own children.
 fn forking() -> MutexGuard<'static, ()> {
-    FORKING
+    let guard = FORKING
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    while let Ok(status) = waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+        if status == WaitStatus::StillAlive {
+            break;
+        }
+    }
+    guard
 }
 
 /// Fails if this process has a child that was not waited for: a zombie
