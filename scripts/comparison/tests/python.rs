@@ -238,3 +238,65 @@ fn bad_input_is_one_error_line_and_exit_2() {
         assert!(!stderr.contains("Traceback"));
     }
 }
+
+#[test]
+fn run_in_executor_frees_the_loop_that_cpu_work_on_it_stalls() {
+    let Some(py) = python() else { return };
+    let offload = summary(
+        py,
+        "async_fetch.py",
+        &[
+            "offload",
+            "--tasks",
+            "2",
+            "--delay-ms",
+            "200",
+            "--beat-ms",
+            "20",
+        ],
+    );
+    assert_eq!(
+        (offload["variant"].as_str(), offload["ok"].as_u64()),
+        (Some("offload"), Some(2))
+    );
+    let lag = |key: &str| {
+        offload[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key}: {offload}"))
+    };
+    // On the loop, the heartbeat waits for both jobs, one after the other;
+    // in a process pool, the loop's thread has nothing to wait for.
+    assert!(
+        lag("loop_max_lag_ms") > lag("process_pool_max_lag_ms"),
+        "{offload}"
+    );
+    for key in [
+        "loop_ms",
+        "thread_pool_ms",
+        "process_pool_ms",
+        "thread_pool_max_lag_ms",
+    ] {
+        assert!(lag(key) >= 0.0, "{key}: {offload}");
+    }
+}
+
+#[test]
+fn the_class_decorator_refuses_motorcycle_and_the_metaclass_registers_classes() {
+    let Some(py) = python() else { return };
+    let out = run(py, "macros_demo.py", &["--n", "1000"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    for line in [
+        "Calculation result: 499500",
+        "Starting the Model T.",
+        "Stopping the Model T.",
+        "Caught an error: Class 'Motorcycle' must have a 'stop' method.",
+        "A metaclass registered each class as it was defined: Truck, Garage",
+        "Truck { model: str, load_kg: int }",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.trim() == line),
+            "{line:?} in:\n{stdout}"
+        );
+    }
+}
