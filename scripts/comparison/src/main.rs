@@ -9,6 +9,7 @@
 //! scripts/compare --json             # for tooling
 //! scripts/compare --timeline         # the sequential and concurrent fetch spans on one axis
 //! scripts/compare --scale            # 1 to 10,000 tasks: time and memory per task
+//! scripts/compare --report DIR       # also DIR/index.html: charts, the table, the verdict
 //! ```
 //!
 //! The wrapper builds the workspace in release first, so that compile time
@@ -16,8 +17,10 @@
 //! it (target/release) unless `--bin-dir` says otherwise. Exit code 0 when the
 //! verdict passes, 1 when it fails (naming the demos), 2 for bad flags.
 
+mod charts;
 mod machine;
 mod plan;
+mod report;
 mod runner;
 mod scale;
 mod table;
@@ -27,7 +30,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use demo_kit::cli::Stop;
 use runner::{Outcome, Runner};
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use table::Result as Run;
@@ -56,6 +59,13 @@ fn command() -> Command {
             "timeline",
             "Draw the sequential and concurrent fetch spans on one axis",
         ))
+        .arg(
+            Arg::new("report")
+                .long("report")
+                .value_name("DIR")
+                .value_parser(report::writable_dir)
+                .help("Also write DIR/index.html: SVG charts, the table and the verdict"),
+        )
         .arg(flag("no-python", "Skip the Python column"))
         .arg(
             Arg::new("python")
@@ -146,6 +156,7 @@ fn runner(matches: &ArgMatches, python: &Result<(PathBuf, String), String>) -> R
             .map_err(Clone::clone),
         python_dir,
         timeout: Duration::from_secs(matches.get_one::<u64>("timeout-s").copied().unwrap_or(120)),
+        sample_memory: matches.get_flag("scale"),
     }
 }
 
@@ -288,38 +299,70 @@ enum Format {
     Json,
 }
 
-/// `--scale`: the sweep, then its table. Failures are notes; the exit code is 0.
-fn scale_mode(runner: &Runner, machine: &Machine, quick: bool, format: Format) -> ExitCode {
+/// `--scale`: the sweep, then its table. Failures are notes; the exit code is
+/// 0 (1 only when the report cannot be written).
+fn scale_mode(
+    runner: &Runner,
+    machine: &Machine,
+    quick: bool,
+    format: Format,
+    report: Option<&Path>,
+) -> ExitCode {
     let delay = if quick { 200 } else { plan::SCALE_DELAY_MS };
     let points = scale::run(runner, delay, quick);
-    if let Format::Json = format {
-        let out = machine.with_json(json!({
-            "mode": "scale", "delay_ms": delay, "points": scale::to_json(&points),
-        }));
-        println!("{out}");
-        return ExitCode::SUCCESS;
-    }
-    println!(
-        "Scale: N tasks each waiting {delay} ms; time, peak memory (max_rss_kb) and peak ÷ N\n"
-    );
-    println!("Machine: {}\n", machine.line());
-    println!(
-        "{}",
-        scale::render(&points, matches!(format, Format::Markdown))
-    );
+    let heading =
+        format!("Scale: N tasks each waiting {delay} ms; time, peak memory and memory ÷ N");
+    let mut notes = Vec::new();
     for p in &points {
         for (who, o) in [("Rust", &p.rust), ("Python", &p.python)] {
             if let (Some(why), false) = (o.reason(), matches!(o, Outcome::Skipped(_))) {
-                println!(
-                    "  note: {who} {} × {}: {}: {why}",
-                    p.kind,
-                    p.tasks,
-                    o.status()
-                );
+                let status = o.status();
+                notes.push(format!("{who} {} × {}: {status}: {why}", p.kind, p.tasks));
             }
         }
     }
-    ExitCode::SUCCESS
+    if let Format::Json = format {
+        let out = machine.with_json(json!({
+            "mode": "scale", "delay_ms": delay, "memory_method": scale::MEMORY_METHOD,
+            "points": scale::to_json(&points),
+        }));
+        println!("{out}");
+    } else {
+        println!("{heading}\n");
+        println!("Machine: {}\n", machine.line());
+        println!("{}\n", table::wrap(scale::MEMORY_METHOD, table::WIDTH));
+        let md = matches!(format, Format::Markdown);
+        println!("{}", scale::render(&points, md));
+        notes.iter().for_each(|n| println!("  note: {n}"));
+    }
+    let page = || {
+        let mut page = report::scale_page(&points)?;
+        page.title = heading.clone();
+        page.intro = vec![
+            format!("Machine: {}", machine.line()),
+            scale::MEMORY_METHOD.into(),
+        ];
+        page.notes = notes.clone();
+        Ok(page)
+    };
+    match report.map(|dir| write_report(dir, page())) {
+        Some(false) => ExitCode::FAILURE,
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Writes the report, saying where on stderr; false (and one `error:` line) if it failed.
+fn write_report(dir: &Path, page: Result<report::Page, String>) -> bool {
+    match page.and_then(|page| report::write(dir, &page)) {
+        Ok(index) => {
+            eprintln!("report: {}", index.display());
+            true
+        }
+        Err(why) => {
+            demo_kit::error(format!("the report: {why}"));
+            false
+        }
+    }
 }
 
 /// The comparison: every entry, the table, the notes, the verdict.
@@ -329,6 +372,7 @@ fn table_mode(
     quick: bool,
     format: Format,
     chart: bool,
+    report: Option<&Path>,
 ) -> ExitCode {
     let started = std::time::Instant::now();
     let settings = plan::Settings::new(quick, machine.cores);
@@ -357,6 +401,13 @@ fn table_mode(
         }
     }
     let pass = problems.is_empty();
+    // The verdict: its first line, then one line per problem.
+    let mut verdict_lines = vec![if pass {
+        "Verdict: PASS: every demo shows what it teaches.".to_string()
+    } else {
+        format!("Verdict: FAIL ({} problem(s)):", problems.len())
+    }];
+    verdict_lines.extend(problems.iter().cloned());
     let sizes = format!(
         "{} tasks × {} ms; CPU: {} workers, best of {} rounds, Rust size {}, Python size {}; \
          macro n {}",
@@ -389,25 +440,45 @@ fn table_mode(
         }
         Format::Text | Format::Markdown => {
             let md = matches!(format, Format::Markdown);
-            let bullet = if md { "- " } else { "  - " };
+            // Text stays within table::WIDTH columns; Markdown is left to its renderer.
+            let say = |text: &str| {
+                if md {
+                    text.to_string()
+                } else {
+                    table::wrap(text, table::WIDTH)
+                }
+            };
+            let item = |text: &str| {
+                if md {
+                    format!("- {text}")
+                } else {
+                    table::wrap_indented(&format!("  - {text}"), table::WIDTH, "    ")
+                }
+            };
             // Markdown joins adjacent lines into one paragraph: keep them apart there.
             let gap = if md { "\n" } else { "" };
-            println!("scripts/compare ({} mode): {sizes}{gap}", settings.mode);
-            println!("Machine: {}{gap}", machine.line());
-            println!("{clocks}\n");
+            println!(
+                "{}{gap}",
+                say(&format!(
+                    "scripts/compare ({} mode): {sizes}",
+                    settings.mode
+                ))
+            );
+            println!("{}{gap}", say(&format!("Machine: {}", machine.line())));
+            println!("{}\n", say(clocks));
             let rows = table::rows(&runs);
             println!(
                 "{}",
                 if md {
                     table::markdown(&rows)
                 } else {
-                    table::text(&rows)
+                    table::text(&rows, quick)
                 }
             );
-            println!("\n{time}");
+            println!("\n{}", say(&time));
             if !notes.is_empty() {
                 println!("\nNotes:");
-                notes.iter().for_each(|n| println!("{bullet}{n}"));
+                notes.iter().for_each(|n| println!("{}", item(n)));
             }
             if chart {
                 let drawn = timeline(&runs);
@@ -418,19 +489,41 @@ fn table_mode(
                     println!("\n{drawn}");
                 }
             }
-            println!("\nTolerance: {}.", TOLERANCE.describe());
-            if pass {
-                println!("Verdict: PASS: every demo shows what it teaches.");
-            } else {
-                println!("Verdict: FAIL ({} problem(s)):", problems.len());
-                problems.iter().for_each(|p| println!("{bullet}{p}"));
-            }
+            println!(
+                "\n{}",
+                say(&format!("Tolerance: {}.", TOLERANCE.describe()))
+            );
+            println!("{}", verdict_lines[0]);
+            verdict_lines[1..]
+                .iter()
+                .for_each(|p| println!("{}", item(p)));
         }
+    }
+    let mut written = true;
+    if let Some(dir) = report {
+        let page =
+            report::table_page(&runs, &table::rows(&runs), settings.workers).map(|mut page| {
+                page.title = format!("scripts/compare ({} mode)", settings.mode);
+                page.intro = vec![
+                    sizes.clone(),
+                    format!("Machine: {}", machine.line()),
+                    clocks.into(),
+                ];
+                page.notes = [time.clone()]
+                    .into_iter()
+                    .chain(notes.iter().cloned())
+                    .collect();
+                page.notes
+                    .push(format!("Tolerance: {}.", TOLERANCE.describe()));
+                page.verdict = verdict_lines.clone();
+                page
+            });
+        written = write_report(dir, page);
     }
     for p in &problems {
         demo_kit::error(p);
     }
-    ExitCode::from(if pass { 0 } else { 1 })
+    ExitCode::from(if pass && written { 0 } else { 1 })
 }
 
 /// Where the comparison's time went: the whole, the Rust runs and the Python
@@ -498,8 +591,9 @@ fn main() -> ExitCode {
         Format::Text
     };
     let quick = matches.get_flag("quick");
+    let report = matches.get_one::<PathBuf>("report").map(PathBuf::as_path);
     if matches.get_flag("scale") {
-        scale_mode(&runner, &machine, quick, format)
+        scale_mode(&runner, &machine, quick, format, report)
     } else {
         table_mode(
             &runner,
@@ -507,6 +601,7 @@ fn main() -> ExitCode {
             quick,
             format,
             matches.get_flag("timeline"),
+            report,
         )
     }
 }

@@ -16,13 +16,20 @@ pub struct Measured {
     pub json: Value,
     /// Spawn to exit, measured by this tool (includes process start-up).
     pub wall_ms: f64,
+    /// The largest sum of the proportional set sizes of the run's processes
+    /// seen while it ran (see [`group_pss_kb`]), when the run was sampled.
+    pub pss_kb: Option<f64>,
 }
 
 impl Measured {
     /// A summary read from text (a recorded fixture, or a run's stdout).
     pub fn parse(text: &str, wall_ms: f64) -> Option<Self> {
         let json = summary_in(text)?;
-        Some(Self { json, wall_ms })
+        Some(Self {
+            json,
+            wall_ms,
+            pss_kb: None,
+        })
     }
 
     /// A numeric field.
@@ -158,8 +165,13 @@ pub fn classify(
     Outcome::Done(measured)
 }
 
+/// How often a sampled run's memory is read (see [`group_pss_kb`]).
+pub const SAMPLE_EVERY: Duration = Duration::from_millis(50);
+
 /// Runs `program args…`, kills it after `timeout`, and judges the result.
-pub fn run(mut cmd: Command, variant: &str, timeout: Duration) -> Outcome {
+/// With `sample`, the memory of its processes is read every
+/// [`SAMPLE_EVERY`] while it runs, and the peak kept as `pss_kb`.
+pub fn run(mut cmd: Command, variant: &str, timeout: Duration, sample: bool) -> Outcome {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -199,7 +211,15 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration) -> Outcome {
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
+    let mut peak_pss: Option<u64> = None;
+    let mut sampled = started;
     let status = loop {
+        if sample && (peak_pss.is_none() || sampled.elapsed() >= SAMPLE_EVERY) {
+            sampled = Instant::now();
+            if let Some(kb) = group_pss_kb(child.id()) {
+                peak_pss = Some(peak_pss.unwrap_or(0).max(kb));
+            }
+        }
         match child.try_wait() {
             Ok(Some(status)) => break Ok(status),
             Ok(None) if started.elapsed() > timeout => {
@@ -218,7 +238,7 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration) -> Outcome {
     let wall_ms = started.elapsed().as_secs_f64() * 1e3;
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
-    match status {
+    let mut outcome = match status {
         Ok(status) => classify(
             status.success(),
             status.code(),
@@ -228,7 +248,56 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration) -> Outcome {
             wall_ms,
         ),
         Err(why) => Outcome::Failed(why, None),
+    };
+    if let Outcome::Done(m) | Outcome::Failed(_, Some(m)) = &mut outcome {
+        m.pss_kb = peak_pss.map(|kb| kb as f64);
     }
+    outcome
+}
+
+/// What the processes of one run cost together, in KiB: the sum of the
+/// proportional set size (`Pss:` of `/proc/<pid>/smaps_rollup`) of every
+/// process in the process group `leader` leads, except the leader itself
+/// (the small `sh` of [`through_shell`]). PSS splits each shared page among
+/// the processes that share it, so pages a fork shares copy-on-write are
+/// counted once in the sum, and one process's own pages in full. `None` if
+/// no process could be read (not Linux, or the run already ended).
+pub fn group_pss_kb(leader: u32) -> Option<u64> {
+    let mut total = None;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == leader {
+            continue;
+        }
+        // `pid (comm) state ppid pgrp …`: the name may hold spaces, so read after the last ')'.
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let pgrp = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(2))
+            .and_then(|g| g.parse::<u32>().ok());
+        if pgrp != Some(leader) {
+            continue;
+        }
+        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+            continue;
+        };
+        let pss = rollup
+            .lines()
+            .find_map(|l| l.strip_prefix("Pss:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+        if let Some(kb) = pss {
+            total = Some(total.unwrap_or(0) + kb);
+        }
+    }
+    total
 }
 
 /// Kills the process group `pid` leads (see `process_group(0)` in [`run`]).
@@ -274,6 +343,8 @@ pub struct Runner {
     pub python_dir: PathBuf,
     /// A run taking longer than this is killed and reported as failed.
     pub timeout: Duration,
+    /// Read each run's memory while it runs (`--scale`): see [`group_pss_kb`].
+    pub sample_memory: bool,
 }
 
 impl Runner {
@@ -283,7 +354,8 @@ impl Runner {
         if !path.is_file() {
             return Outcome::Missing(format!("no binary {}", path.display()));
         }
-        run(through_shell(path.as_os_str(), args), variant, self.timeout)
+        let cmd = through_shell(path.as_os_str(), args);
+        run(cmd, variant, self.timeout, self.sample_memory)
     }
 
     /// Runs `scripts/python/{script}` with the interpreter, if there is one.
@@ -300,7 +372,7 @@ impl Runner {
         all.extend(args.iter().cloned());
         let mut cmd = through_shell(python.as_os_str(), &all);
         cmd.env("PYTHONDONTWRITEBYTECODE", "1");
-        run(cmd, variant, self.timeout)
+        run(cmd, variant, self.timeout, self.sample_memory)
     }
 }
 
@@ -389,6 +461,7 @@ mod tests {
             python: Err("none".into()),
             python_dir: PathBuf::from("/nonexistent"),
             timeout: Duration::from_secs(5),
+            sample_memory: false,
         };
         assert_eq!(
             runner.rust("threads-demo", &[], "threads").status(),
@@ -404,16 +477,37 @@ mod tests {
             "-c",
             &format!("echo narrative >&2; echo '{}'", THREADS.trim()),
         ]);
-        assert_eq!(run(cmd, "threads", Duration::from_secs(10)).status(), "ok");
+        assert_eq!(
+            run(cmd, "threads", Duration::from_secs(10), false).status(),
+            "ok"
+        );
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "sleep 60; echo late"]);
         let started = Instant::now();
-        let slow = run(cmd, "threads", Duration::from_millis(100));
+        let slow = run(cmd, "threads", Duration::from_millis(100), false);
         assert!(slow.reason().unwrap().contains("timed out"), "{slow:?}");
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "the timeout also ended the shell's child, which held the pipes"
         );
+    }
+
+    /// Two children each holding ~30 MB: the summed PSS counts both, where
+    /// `max_rss_kb` (parent plus the largest child) would count one.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_sampled_run_sums_the_memory_of_all_its_processes() {
+        let hold = "(x=$(head -c 30000000 /dev/zero | tr '\\0' x); sleep 1; echo ${#x} >/dev/null)";
+        let script = format!("{hold} & {hold} & wait; echo '{}'", THREADS.trim());
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &script]);
+        let outcome = run(cmd, "threads", Duration::from_secs(30), true);
+        let pss = outcome.done().and_then(|m| m.pss_kb).expect("sampled");
+        assert!(pss > 50_000.0, "two children of ~30 MB each: {pss} KiB");
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &format!("echo '{}'", THREADS.trim())]);
+        let unsampled = run(cmd, "threads", Duration::from_secs(30), false);
+        assert_eq!(unsampled.done().unwrap().pss_kb, None);
     }
 
     #[test]

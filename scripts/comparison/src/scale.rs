@@ -67,15 +67,32 @@ pub fn run(runner: &Runner, delay_ms: u64, quick: bool) -> Vec<Point> {
     points
 }
 
-/// (elapsed, peak memory, peak memory per task) of a run, as text cells.
+/// What a run's processes cost together at their peak, in KiB: the sum of
+/// their proportional set sizes, sampled by this tool while they ran
+/// ([`crate::runner::group_pss_kb`]). Unlike `max_rss_kb`, which for a
+/// parent and its children is the parent plus the *largest* child, this
+/// counts every process, and pages they share only once.
+pub fn memory_kb(outcome: &Outcome) -> Option<f64> {
+    outcome.done()?.pss_kb
+}
+
+/// The memory column's method in a few words, for headers and chart titles.
+pub const MEMORY_SHORT: &str = "peak sum of the processes' PSS";
+
+/// The method of the memory columns, stated above the table.
+pub const MEMORY_METHOD: &str = "RSS: the peak resident memory the demo reports (max_rss_kb; \
+for processes the parent plus its largest child only). PSS/N: what the run's processes cost \
+together: the largest sum of their proportional set sizes (Pss in /proc/<pid>/smaps_rollup, \
+shared pages split among their sharers), read by this tool every 50 ms while the tasks wait, ÷ N.";
+
+/// (elapsed, peak RSS, summed PSS per task) of a run, as text cells.
 fn cells(outcome: &Outcome, tasks: usize) -> [String; 3] {
     match outcome.done() {
         Some(m) => [
             m.num("elapsed_ms").map_or("?".into(), ms),
             m.num("max_rss_kb")
                 .map_or("?".into(), |kb| format!("{:.1} MiB", kb / 1024.0)),
-            m.num("max_rss_kb")
-                .map_or("?".into(), |kb| per_task(kb, tasks)),
+            memory_kb(outcome).map_or("?".into(), |kb| per_task(kb, tasks)),
         ],
         None => [
             outcome.status().replace("skipped", "n/a"),
@@ -102,11 +119,11 @@ pub fn table(points: &[Point]) -> Vec<[String; COLUMNS]> {
             "kind",
             "N",
             "Rust time",
-            "Rust peak",
-            "Rust peak/N",
+            "Rust RSS",
+            "Rust PSS/N",
             "Python time",
-            "Python peak",
-            "Python peak/N",
+            "Python RSS",
+            "Python PSS/N",
         ]
         .map(String::from),
     ];
@@ -173,6 +190,8 @@ pub fn to_json(points: &[Point]) -> Value {
             "elapsed_ms": m.and_then(|m| m.num("elapsed_ms")),
             "max_rss_kb": m.and_then(|m| m.num("max_rss_kb")),
             "kb_per_task": m.and_then(|m| m.num("max_rss_kb")).map(|kb| kb / tasks.max(1) as f64),
+            "pss_kb": memory_kb(o),
+            "pss_kb_per_task": memory_kb(o).map(|kb| kb / tasks.max(1) as f64),
         })
     };
     Value::Array(
@@ -200,18 +219,22 @@ mod tests {
         assert_eq!(per_task(2000.0, 10), "200 KiB");
         assert_eq!(per_task(2000.0, 1000), "2.0 KiB");
         let text = include_str!("../tests/fixtures/threads-demo.json");
+        let mut measured = Measured::parse(text, 1.0).unwrap();
+        measured.pss_kb = Some(3000.0);
         let point = Point {
             kind: "threads",
             tasks: 3,
-            rust: Outcome::Done(Measured::parse(text, 1.0).unwrap()),
+            rust: Outcome::Done(measured),
             python: Outcome::Skipped("no python3".into()),
         };
         let rows = table(std::slice::from_ref(&point));
         assert_eq!(rows[1][2], "200.4 ms");
         assert_eq!(rows[1][3], "2.7 MiB");
-        assert_eq!(rows[1][4], "912 KiB", "2736 KiB over 3 threads");
+        assert_eq!(rows[1][4], "1000 KiB", "3000 KiB of PSS over 3 threads");
         assert_eq!(rows[1][5], "n/a");
         assert!(render(std::slice::from_ref(&point), true).starts_with("| kind | N |"));
-        assert_eq!(to_json(&[point])[0]["rust"]["kb_per_task"], 912.0);
+        let json = to_json(&[point]);
+        assert_eq!(json[0]["rust"]["kb_per_task"], 912.0, "2736 KiB RSS over 3");
+        assert_eq!(json[0]["rust"]["pss_kb_per_task"], 1000.0);
     }
 }

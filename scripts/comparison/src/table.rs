@@ -50,7 +50,8 @@ pub const HEADERS: [&str; 8] = [
 ];
 
 impl Row {
-    fn cells(&self) -> [&str; 8] {
+    /// The cells in the order of [`HEADERS`].
+    pub fn cells(&self) -> [&str; 8] {
         [
             &self.demo,
             &self.what,
@@ -248,29 +249,113 @@ pub fn rows(results: &[Result]) -> Vec<Row> {
         .collect()
 }
 
-/// The table as aligned plain text.
-pub fn text(rows: &[Row]) -> String {
-    let width = |i: usize| {
-        rows.iter()
-            .map(|r| r.cells()[i].chars().count())
-            .chain([HEADERS[i].chars().count()])
+/// How wide the text output may be: a terminal a class can read on a projector.
+pub const WIDTH: usize = 120;
+
+/// The table as aligned plain text, at most [`WIDTH`] columns wide.
+///
+/// To fit, it leaves out "what it does" (the Markdown, JSON and HTML keep
+/// it), puts two headers on two lines, and breaks a ratio cell that is still
+/// too long after its label (`speedup = sequential ÷ parallel time:`), so the
+/// figures go on a second line of the same row. With `quick`, the article's
+/// header says its figures are for its 2 s delays, not this run's.
+pub fn text(rows: &[Row], quick: bool) -> String {
+    let article = if quick {
+        "article\n(2 s run)"
+    } else {
+        "article"
+    };
+    let header = [
+        "demo",
+        "ideal",
+        article,
+        "Rust",
+        "Python",
+        "Rust vs\nideal",
+        "ratio that teaches",
+    ];
+    let mut table: Vec<Vec<String>> = vec![header.map(String::from).to_vec()];
+    table.extend(rows.iter().map(|r| {
+        [
+            &r.demo,
+            &r.ideal,
+            &r.article,
+            &r.rust,
+            &r.python,
+            &r.over_ideal,
+            &r.ratio,
+        ]
+        .map(String::clone)
+        .to_vec()
+    }));
+    let columns = header.len();
+    let width = |cells: &[Vec<String>], i: usize| {
+        cells
+            .iter()
+            .flat_map(|row| row[i].lines().map(|l| l.chars().count()))
             .max()
             .unwrap_or(0)
     };
-    let widths: Vec<usize> = (0..HEADERS.len()).map(width).collect();
-    let line = |cells: &[&str]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-            .collect();
-        padded.join("  ").trim_end().to_string()
-    };
-    let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    let dashes: Vec<&str> = dashes.iter().map(String::as_str).collect();
-    let mut out = vec![line(&HEADERS), line(&dashes)];
-    out.extend(rows.iter().map(|r| line(&r.cells())));
+    let last = columns - 1;
+    let fixed: usize = (0..last).map(|i| width(&table, i) + 2).sum();
+    let room = WIDTH.saturating_sub(fixed);
+    for row in &mut table[1..] {
+        let cell = &mut row[last];
+        if cell.chars().count() > room
+            && let Some((label, figures)) = cell.split_once(": ")
+        {
+            *cell = format!("{label}:\n{figures}");
+        }
+    }
+    let widths: Vec<usize> = (0..columns).map(|i| width(&table, i)).collect();
+    let mut out: Vec<String> = Vec::new();
+    for (n, row) in table.iter().enumerate() {
+        let height = row.iter().map(|c| c.lines().count()).max().unwrap_or(1);
+        for k in 0..height {
+            let line: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| {
+                    let part = c.lines().nth(k).unwrap_or("");
+                    format!("{part}{}", " ".repeat(w - part.chars().count()))
+                })
+                .collect();
+            out.push(line.join("  ").trim_end().to_string());
+        }
+        if n == 0 {
+            let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            out.push(dashes.join("  "));
+        }
+    }
     out.join("\n")
+}
+
+/// `text` broken into lines of at most `width` characters at spaces; lines
+/// after the first start with `indent`, the first keeps the text's own
+/// leading spaces. A word longer than a line stays whole.
+pub fn wrap_indented(text: &str, width: usize, indent: &str) -> String {
+    let lead = text.len() - text.trim_start().len();
+    let mut lines = Vec::new();
+    let mut line = text[..lead].to_string();
+    let mut fresh = true; // nothing but the indent on this line yet
+    for word in text.split_whitespace() {
+        if !fresh && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut line, indent.to_string()));
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+        }
+        line.push_str(word);
+        fresh = false;
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
+/// `text` broken into lines of at most `width` characters at spaces.
+pub fn wrap(text: &str, width: usize) -> String {
+    wrap_indented(text, width, "")
 }
 
 /// The table in GitHub Markdown.
@@ -477,14 +562,63 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn text_and_markdown_have_a_line_per_row_and_aligned_columns() {
+    fn text_fits_the_width_and_markdown_has_a_line_per_row() {
         let rows = rows(&recorded());
-        let text = text(&rows);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), rows.len() + 2);
-        let column = |line: &str| line.chars().position(|c| c == '+').unwrap_or(0);
-        assert!(lines[0].starts_with("demo") && lines[0].contains("Rust vs ideal"));
-        assert_eq!(column(lines[2]), column(lines[3]), "{text}");
+        for quick in [true, false] {
+            let text = text(&rows, quick);
+            let lines: Vec<&str> = text.lines().collect();
+            let widest = lines.iter().map(|l| l.chars().count()).max().unwrap();
+            assert!(widest <= WIDTH, "{widest} columns:\n{text}");
+            assert!(lines[0].starts_with("demo") && lines[0].contains("Rust vs"));
+            assert_eq!(
+                text.contains("(2 s run)"),
+                quick,
+                "quick says the article's figures are for 2 s:\n{text}"
+            );
+            // every row starts a line with its demo, in order; a long ratio continues below
+            let starts: Vec<&str> = lines
+                .iter()
+                .filter_map(|l| {
+                    rows.iter()
+                        .find(|r| l.starts_with(&format!("{}  ", r.demo)))
+                })
+                .map(|r| r.demo.as_str())
+                .collect();
+            let demos: Vec<&str> = rows.iter().map(|r| r.demo.as_str()).collect();
+            assert_eq!(starts, demos, "{text}");
+            let column = |line: &str| line.chars().position(|c| c == '+').unwrap_or(0);
+            let threads = lines
+                .iter()
+                .position(|l| l.starts_with("threads-demo "))
+                .unwrap();
+            assert_eq!(column(lines[threads]), column(lines[threads + 1]), "{text}");
+            assert!(text.contains("sync ÷ async time: Rust "), "{text}");
+            assert!(
+                text.contains("speedup = sequential ÷ parallel time:\n")
+                    || text.contains("speedup = sequential ÷ parallel time: "),
+                "{text}"
+            );
+            assert!(
+                !text.contains("what it does"),
+                "left to Markdown, JSON and the report"
+            );
+        }
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        let text = "aaa bbb ccc ddd";
+        assert_eq!(wrap(text, 7), "aaa bbb\nccc ddd");
+        assert_eq!(
+            wrap_indented("  - aaa bbb ccc", 9, "    "),
+            "  - aaa\n    bbb\n    ccc"
+        );
+        assert_eq!(wrap("a-very-long-word b", 4), "a-very-long-word\nb");
+    }
+
+    #[test]
+    fn markdown_has_a_line_per_row() {
+        let rows = rows(&recorded());
         let md = markdown(&rows);
         assert_eq!(md.lines().count(), rows.len() + 2);
         assert!(

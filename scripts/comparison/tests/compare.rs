@@ -299,3 +299,95 @@ fn the_progress_counter_has_no_gaps() {
         .count();
     assert_eq!(rows, 1, "the rayon row is still in the table");
 }
+
+/// `--report DIR`: the page and its charts are written, and what the table says is in it.
+#[test]
+fn a_report_is_written_beside_the_table() {
+    let report = scratch("report-out").join("nested/dir");
+    let out = compare_all("report", &["--report", report.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(
+        html.contains("<h1>scripts/compare (quick mode)</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("Verdict: PASS"));
+    assert!(html.contains("<td>process-demo cpu</td>"));
+    let chart = fs::read_to_string(report.join("timeline-rust-sync-fetch.svg")).unwrap();
+    assert!(
+        chart.starts_with("<svg") && html.contains(chart.trim()),
+        "inlined as written"
+    );
+    assert!(report.join("speedup.svg").is_file());
+    assert!(
+        stdout(&out).contains("Verdict: PASS"),
+        "the table is still printed"
+    );
+}
+
+/// `--scale --report DIR`: the two charts against N.
+#[test]
+fn a_scale_report_has_time_and_memory_per_task() {
+    let report = scratch("scale-report-out");
+    let out = compare_all(
+        "scale-report",
+        &["--scale", "--report", report.to_str().unwrap()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("PSS/N") && text.contains("smaps_rollup"),
+        "{text}"
+    );
+    for file in [
+        "index.html",
+        "scale-time-per-task.svg",
+        "scale-memory-per-task.svg",
+    ] {
+        assert!(report.join(file).is_file(), "{file}");
+    }
+    let html = fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(html.contains("<th>Rust PSS/N</th>"), "{html}");
+}
+
+/// A report that cannot be written is a usage error before anything runs.
+#[test]
+fn a_report_path_that_cannot_be_written_is_refused_up_front() {
+    let dir = scratch("report-refused");
+    all_demos(&dir);
+    let blocker = dir.join("a-file");
+    fs::write(&blocker, "").unwrap();
+    for args in [
+        vec!["--report"],
+        vec!["--scale", "--report"],
+        vec!["--check-args", "--report"],
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_comparison"));
+        cmd.args(["--quick", "--no-python", "--bin-dir"])
+            .arg(&dir)
+            .args(&args);
+        let out = cmd.arg(blocker.join("report")).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "one line, no run started: {stderr}"
+        );
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains("--report"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
