@@ -72,6 +72,9 @@ pub fn download_all(urls: &[String], workers: usize) -> Vec<Download> {
 
 /// A blocking client with [`TIMEOUT`] on every request.
 pub fn client() -> Client {
+    // The workspace's reqwest has rustls without a default provider (see
+    // fetch-client): building a client needs one, even for http:// URLs.
+    fetch_client::install_tls_provider();
     Client::builder()
         .timeout(TIMEOUT)
         .build()

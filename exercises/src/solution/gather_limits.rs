@@ -22,7 +22,7 @@ pub async fn gather(
     limit: usize,
     timeout: Duration,
 ) -> Vec<Result<String, String>> {
-    let client = Client::new();
+    let client = client();
     // One permit per request in flight; a closed semaphore never happens here.
     let permits = Semaphore::new(limit.max(1));
     let fetches = urls.iter().map(|url| {
@@ -39,6 +39,14 @@ pub async fn gather(
     // `join_all` keeps the order of its input, like `asyncio.gather`.
     // (Another way: `stream::iter(urls).map(…).buffered(limit).collect()`.)
     join_all(fetches).await
+}
+
+/// An HTTP client for the local slow server.
+pub fn client() -> Client {
+    // The workspace's reqwest has rustls without a default provider (see
+    // fetch-client): building a client needs one, even for http:// URLs.
+    fetch_client::install_tls_provider();
+    Client::new()
 }
 
 /// One GET: the body of a 2xx answer, or why it failed, as one line.
