@@ -4,12 +4,10 @@
 //! drift apart.
 
 use demo_kit::testing::ports::{
-    Order, assert_all_start_before_any_finish, assert_one_screen, assert_same_lines, example,
-    python,
+    Order, assert_all_start_before_any_finish, assert_one_screen, assert_same_lines, document,
+    example_stdout, python,
 };
 use demo_kit::testing::run;
-use serde_json::Value;
-use std::sync::OnceLock;
 
 /// What the article's asyncio example prints (the finishing order may vary).
 const ARTICLE: &str = "\
@@ -21,14 +19,9 @@ Finished fetching data from website B.
 Finished fetching data from website C.
 All data fetched in 2.00 seconds.";
 
-/// The port's stdout. It waits the article's 2 s, so it runs once for all tests.
+/// The port's stdout (it runs once: it waits the article's seconds).
 fn port() -> &'static str {
-    static STDOUT: OnceLock<String> = OnceLock::new();
-    STDOUT.get_or_init(|| {
-        let port = run(example("asynchronous"), &[]);
-        port.assert_exit(0);
-        port.stdout
-    })
+    example_stdout("asynchronous")
 }
 
 #[test]
@@ -58,16 +51,9 @@ fn the_python_equivalent_prints_the_ports_lines() {
     );
 }
 
-/// The one JSON document a run printed (pretty or on one line).
-fn document(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|err| panic!("not JSON ({err}): {stdout}"))
-}
-
 #[test]
 fn the_single_call_port_prints_the_document_the_binary_and_python_print() {
-    let port = run(example("get_data_async"), &[]);
-    port.assert_exit(0);
-    let data = document(&port.stdout);
+    let data = document(example_stdout("get_data_async"));
     // The article asks for /data/1; the local server answers with document 1.
     assert_eq!(data["id"], 1, "{data}");
 

@@ -4,7 +4,7 @@
 //! message in the second one's comment is the one trybuild checks.
 
 use demo_kit::testing::ports::{
-    Order, assert_lines_within, assert_one_screen, assert_same_lines, example, python,
+    Order, assert_lines_within, assert_one_screen, assert_same_lines, example_stdout, python,
 };
 use demo_kit::testing::run;
 use std::fs;
@@ -53,28 +53,21 @@ fn python_stdout() -> Option<&'static str> {
 
 #[test]
 fn the_timing_port_prints_the_articles_lines_as_the_binary_and_python_do() {
-    let port = run(example("timing_decorator"), &[]);
-    port.assert_exit(0);
-    assert_same_lines(
-        "the port vs the article",
-        &port.stdout,
-        ARTICLE_TIMED,
-        Order::Same,
-    );
-    assert_lines_within("macros-demo vs the port", &port.stdout, lab());
+    let port = example_stdout("timing_decorator");
+    assert_same_lines("the port vs the article", port, ARTICLE_TIMED, Order::Same);
+    assert_lines_within("macros-demo vs the port", port, lab());
     if let Some(python) = python_stdout() {
-        assert_lines_within("macros_demo.py vs the port", &port.stdout, python);
+        assert_lines_within("macros_demo.py vs the port", port, python);
     }
 }
 
 #[test]
 fn the_class_decorator_port_drives_the_car_as_the_binary_and_python_do() {
-    let port = run(example("enforce_interface"), &[]);
-    port.assert_exit(0);
-    assert_same_lines("the port's Car", &port.stdout, CAR, Order::Same);
-    assert_lines_within("macros-demo vs the port", &port.stdout, lab());
+    let port = example_stdout("enforce_interface");
+    assert_same_lines("the port's Car", port, CAR, Order::Same);
+    assert_lines_within("macros-demo vs the port", port, lab());
     if let Some(python) = python_stdout() {
-        assert_lines_within("macros_demo.py vs the port", &port.stdout, python);
+        assert_lines_within("macros_demo.py vs the port", port, python);
         let caught = format!("Caught an error: {ARTICLE_REFUSAL}");
         assert!(python.lines().any(|line| line == caught), "{python}");
     }

@@ -5,11 +5,10 @@
 #![cfg(unix)]
 
 use demo_kit::testing::ports::{
-    Order, assert_all_start_before_any_finish, assert_one_screen, assert_same_lines, example,
-    python, without_lines,
+    Order, assert_all_start_before_any_finish, assert_one_screen, assert_same_lines,
+    example_stdout, python, without_lines,
 };
 use demo_kit::testing::run;
-use std::sync::OnceLock;
 
 /// What the article's multiprocessing example prints (the finishing order varies).
 const ARTICLE: &str = "\
@@ -21,14 +20,9 @@ Process 1: Finishing.
 Process 2: Finishing.
 All processes have finished.";
 
-/// The port's stdout. It waits the article's 2 s, so it runs once for all tests.
+/// The port's stdout (it runs once: it waits the article's seconds).
 fn port() -> &'static str {
-    static STDOUT: OnceLock<String> = OnceLock::new();
-    STDOUT.get_or_init(|| {
-        let port = run(example("multiprocessing"), &[]);
-        port.assert_exit(0);
-        port.stdout
-    })
+    example_stdout("multiprocessing")
 }
 
 #[test]

@@ -12,8 +12,11 @@
 //! ```
 
 use super::Run;
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, PoisonError};
 
 /// The example `name` of the package under test, where `cargo test` builds
 /// it before it runs the integration tests: `target/<profile>/examples/`,
@@ -39,6 +42,31 @@ pub fn example(name: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// The stdout of the example `name` ([`example`]), which must exit 0. It
+/// runs once per test binary, its output shared by every test that asks:
+/// a port waits the article's seconds.
+///
+/// # Panics
+/// If the example is missing or exits with another code.
+pub fn example_stdout(name: &str) -> &'static str {
+    static RUNS: Mutex<BTreeMap<String, &'static str>> = Mutex::new(BTreeMap::new());
+    // Held while the example runs, so that tests asking at once wait for one run.
+    let mut runs = RUNS.lock().unwrap_or_else(PoisonError::into_inner);
+    runs.entry(name.to_string()).or_insert_with(|| {
+        let run = Run::of(&mut Command::new(example(name)));
+        run.assert_exit(0);
+        String::leak(run.stdout)
+    })
+}
+
+/// The one JSON document `text` holds, printed pretty or on one line.
+///
+/// # Panics
+/// If `text` is not one JSON document.
+pub fn document(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("not one JSON document ({err}): {text}"))
 }
 
 /// The most lines of code a one-screen port may have, not counting blank
