@@ -26,7 +26,7 @@ pub enum Flavor {
     Multi,
 }
 
-/// The `--runtime current|multi` flag, global so it follows a subcommand.
+/// The `--runtime current|multi` flag, which every mode takes.
 pub fn runtime_arg() -> Arg {
     Arg::new("runtime")
         .long("runtime")
@@ -34,7 +34,6 @@ pub fn runtime_arg() -> Arg {
         .help("current: one thread runs every task, like asyncio's loop; multi: a worker per core")
         .value_parser(["current", "multi"])
         .default_value("current")
-        .global(true)
 }
 
 impl Flavor {

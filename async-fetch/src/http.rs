@@ -13,7 +13,7 @@
 
 use crate::timed;
 use clap::{Arg, ArgMatches, Command, value_parser};
-use demo_kit::{Clock, Common, Span, Summary, say};
+use demo_kit::{Clock, Common, Limits, Span, Summary, say};
 use fetch_client::{args, sites};
 use futures::future::join_all;
 use reqwest::Client;
@@ -48,8 +48,8 @@ pub fn http_command() -> Command {
         .arg(args::fault_arg())
 }
 
-/// The `get` subcommand.
-pub fn get_command() -> Command {
+/// The `get` subcommand: one request, so `--delay-ms` but no `--tasks`.
+pub fn get_command(limits: Limits) -> Command {
     Command::new("get")
         .about("The article's single async call: one GET, its JSON printed")
         .long_about(
@@ -58,6 +58,8 @@ pub fn get_command() -> Command {
         )
         .arg(args::timeout_arg())
         .arg(args::url_arg())
+        .arg(demo_kit::cli::delay_arg(limits))
+        .args(Common::report_args())
 }
 
 /// Whether the mode needs the in-process server: no `--base-url` or URL given.

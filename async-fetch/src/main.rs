@@ -98,12 +98,17 @@ fn command() -> Command {
             "Ports the article's asyncio example: N fetches that each wait, run concurrently on one event loop.\n\
              Python: async def fetch_data(url), await asyncio.gather(*tasks), asyncio.run(main()).",
         )
-        .args(Common::args(Limits::default()))
+        .args(Common::args(Limits::DEFAULT))
         .arg(event_loop::runtime_arg())
-        .subcommand(http::http_command())
-        .subcommand(http::get_command())
-        .subcommand(blocking::command())
-        .subcommand(offload::command())
+        .subcommands(
+            [
+                http::http_command().args(Common::args(Limits::DEFAULT)),
+                http::get_command(Limits::DEFAULT),
+                blocking::command().args(Common::args(Limits::DEFAULT)),
+                offload::command().args(Common::args(Limits::DEFAULT)),
+            ]
+            .map(|mode| mode.arg(event_loop::runtime_arg())),
+        )
 }
 
 fn main() -> ExitCode {
@@ -111,6 +116,7 @@ fn main() -> ExitCode {
     let matches = demo_kit::cli::parse(command());
     let (mode, leaf) = matches.subcommand().unwrap_or(("", &matches));
     let common = Common::from_matches(leaf);
+    common.set_narration();
     let flavor = event_loop::Flavor::from_matches(leaf);
     // `asyncio.run(main())`: make a loop, run `main` on it to the end, close it.
     // `#[tokio::main(flavor = "current_thread")]` would write these lines for us;

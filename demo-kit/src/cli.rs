@@ -17,7 +17,6 @@
 //! `syn`, and `threads-demo` must build in a few seconds.)
 
 use clap::error::ErrorKind;
-use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -44,12 +43,17 @@ pub struct Limits {
     pub max_delay_ms: u64,
 }
 
+impl Limits {
+    /// 100,000 tasks of at most a minute each, unless a demo needs less.
+    pub const DEFAULT: Limits = Limits {
+        max_tasks: 100_000,
+        max_delay_ms: 60_000,
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_tasks: 100_000,
-            max_delay_ms: 60_000,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -64,68 +68,96 @@ pub struct Common {
     pub json: bool,
     /// `--timeline`: draw each task's span after the run.
     pub timeline: bool,
+    /// `--verbose`: print every task's lines, however many tasks.
+    pub verbose: bool,
 }
 
 impl Common {
-    /// The common flags, global so they also follow a subcommand.
+    /// The common flags of a command whose tasks wait: [`tasks_arg`],
+    /// [`delay_arg`], `--verbose` and [`Common::report_args`].
     pub fn args(limits: Limits) -> [Arg; 5] {
+        let [json, timeline] = Self::report_args();
+        let verbose = Arg::new("verbose")
+            .long("verbose")
+            .short('v')
+            .help("Print every task's lines (runs of more than 10 tasks show the first 10 lines and a count)")
+            .action(ArgAction::SetTrue);
         [
-            Arg::new("tasks")
-                .long("tasks")
-                .value_name("N")
-                .help("How many tasks to run")
-                .value_parser(value_parser!(u64).range(1..=limits.max_tasks))
-                .allow_negative_numbers(true) // `-1` is a bad value, not an unknown flag
-                .default_value("3")
-                .global(true),
-            Arg::new("delay-ms")
-                .long("delay-ms")
-                .value_name("MS")
-                .help("How long each task waits, in milliseconds")
-                .value_parser(value_parser!(u64).range(0..=limits.max_delay_ms))
-                .allow_negative_numbers(true)
-                .default_value("2000")
-                .global(true),
-            Arg::new("json")
-                .long("json")
-                .help("Print one JSON summary on stdout; the narrative goes to stderr")
-                .action(ArgAction::SetTrue)
-                .global(true),
-            Arg::new("timeline")
-                .long("timeline")
-                .help("After the run, draw each task's span on a shared time axis")
-                .action(ArgAction::SetTrue)
-                .global(true),
-            Arg::new("verbose")
-                .long("verbose")
-                .short('v')
-                .help("Print every task's lines (runs of more than 10 tasks show the first 10 lines and a count)")
-                .action(ArgAction::SetTrue)
-                .global(true),
+            tasks_arg(limits),
+            delay_arg(limits),
+            verbose,
+            json,
+            timeline,
         ]
     }
 
-    /// Reads the common flags (from the top level or a subcommand's matches)
-    /// and points [`say!`](crate::say) at stderr under `--json`.
+    /// `--json` and `--timeline` alone, for a command that has no waiting
+    /// tasks to count (a CPU run, a single call).
+    pub fn report_args() -> [Arg; 2] {
+        [
+            Arg::new("json")
+                .long("json")
+                .help("Print one JSON summary on stdout; the narrative goes to stderr")
+                .action(ArgAction::SetTrue),
+            Arg::new("timeline")
+                .long("timeline")
+                .help("After the run, draw each task's span on a shared time axis")
+                .action(ArgAction::SetTrue),
+        ]
+    }
+
+    /// Reads the common flags a command has; one it does not take reads as
+    /// its default. It changes nothing else: the caller then points the
+    /// narrative where the flags say with [`Common::set_narration`].
     pub fn from_matches(matches: &ArgMatches) -> Self {
-        let number =
-            |id: &str, default: u64| matches.get_one::<u64>(id).copied().unwrap_or(default);
-        let common = Self {
+        let number = |id: &str, default: u64| match matches.try_get_one::<u64>(id) {
+            Ok(Some(&value)) => value,
+            _ => default,
+        };
+        let flag = |id: &str| matches!(matches.try_get_one::<bool>(id), Ok(Some(true)));
+        Self {
             tasks: usize::try_from(number("tasks", DEFAULT_TASKS)).unwrap_or(usize::MAX),
             delay_ms: number("delay-ms", DEFAULT_DELAY_MS),
-            json: matches.get_flag("json"),
-            timeline: matches.get_flag("timeline"),
-        };
-        crate::narrate_to_stderr(common.json);
-        let verbose = matches!(matches.try_get_one::<bool>("verbose"), Ok(Some(true)));
-        crate::narration::set_verbose(verbose);
-        common
+            json: flag("json"),
+            timeline: flag("timeline"),
+            verbose: flag("verbose"),
+        }
+    }
+
+    /// Points the narrative ([`say!`](crate::say)) where the flags say:
+    /// stderr under `--json`, so that stdout holds only the JSON, and every
+    /// line of a long run under `--verbose`.
+    pub fn set_narration(&self) {
+        crate::narrate_to_stderr(self.json);
+        crate::narration::set_verbose(self.verbose);
     }
 
     /// `--delay-ms` as a [`Duration`].
     pub fn delay(&self) -> Duration {
         Duration::from_millis(self.delay_ms)
     }
+}
+
+/// `--tasks N`: how many tasks, from 1 to `limits.max_tasks`, [`DEFAULT_TASKS`] if not given.
+pub fn tasks_arg(limits: Limits) -> Arg {
+    Arg::new("tasks")
+        .long("tasks")
+        .value_name("N")
+        .help(format!("How many tasks to run [default: {DEFAULT_TASKS}]"))
+        .value_parser(value_parser!(u64).range(1..=limits.max_tasks))
+        .allow_negative_numbers(true) // `-1` is a bad value, not an unknown flag
+}
+
+/// `--delay-ms MS`: how long each task waits, [`DEFAULT_DELAY_MS`] if not given.
+pub fn delay_arg(limits: Limits) -> Arg {
+    Arg::new("delay-ms")
+        .long("delay-ms")
+        .value_name("MS")
+        .help(format!(
+            "How long each task waits, in milliseconds [default: {DEFAULT_DELAY_MS}]"
+        ))
+        .value_parser(value_parser!(u64).range(0..=limits.max_delay_ms))
+        .allow_negative_numbers(true)
 }
 
 /// What a failed parse means for the user.
@@ -138,12 +170,17 @@ pub enum Stop {
 }
 
 /// Parses `args`, or says why the run stops before it starts.
+///
+/// A demo's top-level flags belong to its default mode, so they do not
+/// combine with a subcommand: `threads-demo --tasks 5 cpu` is a usage error
+/// (each subcommand declares the flags it takes).
 pub fn try_parse_from<I, T>(cmd: Command, args: I) -> Result<ArgMatches, Stop>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    cmd.try_get_matches_from(args)
+    cmd.args_conflicts_with_subcommands(true)
+        .try_get_matches_from(args)
         .map_err(|err| match err.kind() {
             ErrorKind::DisplayHelp
             | ErrorKind::DisplayVersion
@@ -197,33 +234,6 @@ fn first_line(rendered: &str) -> String {
     message
 }
 
-/// Refuses flags that do not apply to this (sub)command when the user typed
-/// them: the common flags are global, so `cpu --tasks 5` parses, but means
-/// nothing there. Returns the usage message for the first such flag in
-/// `ids` (ids are the long names, without `--`): `--tasks does not apply
-/// here; {instead}`. Defaults do not count, only the command line.
-///
-/// ```
-/// use demo_kit::{Common, Limits};
-///
-/// let cmd = clap::Command::new("demo")
-///     .args(Common::args(Limits::default()))
-///     .subcommand(clap::Command::new("cpu"));
-/// let matches = cmd.try_get_matches_from(["demo", "cpu", "--tasks", "5"]).unwrap();
-/// let (_, cpu) = matches.subcommand().unwrap();
-/// let message = demo_kit::cli::refuse(cpu, &["tasks", "delay-ms"], "use --workers").unwrap_err();
-/// assert_eq!(message, "--tasks does not apply here; use --workers");
-/// ```
-pub fn refuse(matches: &ArgMatches, ids: &[&str], instead: &str) -> Result<(), String> {
-    match ids
-        .iter()
-        .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
-    {
-        Some(id) => Err(format!("--{id} does not apply here; {instead}")),
-        None => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,7 +244,7 @@ mod tests {
                 max_tasks: 10,
                 max_delay_ms: 5000,
             }))
-            .subcommand(Command::new("cpu"))
+            .subcommand(Command::new("cpu").args(Common::report_args()))
     }
 
     fn parse(args: &[&str]) -> Result<Common, Stop> {
@@ -259,19 +269,27 @@ mod tests {
                 tasks: 3,
                 delay_ms: 2000,
                 json: false,
-                timeline: false
+                timeline: false,
+                verbose: false,
             }
         );
         assert_eq!(common.delay(), Duration::from_secs(2));
     }
 
     #[test]
-    fn flags_follow_a_subcommand() {
-        let m = try_parse_from(cmd(), ["demo", "cpu", "--tasks", "4", "--json"]).unwrap();
+    fn a_subcommand_takes_only_its_own_flags() {
+        let m = try_parse_from(cmd(), ["demo", "cpu", "--json"]).unwrap();
         let (_, sub) = m.subcommand().unwrap();
         let common = Common::from_matches(sub);
-        assert_eq!((common.tasks, common.json), (4, true));
-        crate::narrate_to_stderr(false);
+        assert_eq!(
+            (common.tasks, common.json),
+            (3, true),
+            "absent flags read as defaults"
+        );
+        for flag in ["--tasks", "--delay-ms"] {
+            let message = usage(&["cpu", flag, "4"]);
+            assert!(message.contains(flag), "{message}");
+        }
     }
 
     #[test]
@@ -324,35 +342,7 @@ mod tests {
     }
 
     #[test]
-    fn flags_that_do_not_apply_are_refused_only_when_typed() {
-        let refused = |args: &[&str]| {
-            let mut all = vec!["demo"];
-            all.extend_from_slice(args);
-            let m = try_parse_from(cmd(), all).unwrap();
-            let (_, sub) = m.subcommand().unwrap();
-            refuse(sub, &["tasks", "delay-ms"], "use --workers")
-        };
-        assert_eq!(refused(&["cpu"]), Ok(()), "defaults are not refused");
-        assert_eq!(refused(&["cpu", "--json"]), Ok(()));
-        assert_eq!(
-            refused(&["cpu", "--tasks", "5"]),
-            Err("--tasks does not apply here; use --workers".to_string())
-        );
-        assert_eq!(
-            refused(&["--delay-ms", "7", "cpu"]),
-            Err("--delay-ms does not apply here; use --workers".to_string()),
-            "a global flag before the subcommand counts too"
-        );
-    }
-
-    #[test]
     fn help_is_shown_not_an_error() {
         assert!(matches!(parse(&["--help"]), Err(Stop::Show(text)) if text.contains("--delay-ms")));
-    }
-
-    #[test]
-    fn exit_codes() {
-        assert_eq!(exit_code(0), ExitCode::from(EXIT_OK));
-        assert_eq!(exit_code(2), ExitCode::from(EXIT_FAILED));
     }
 }

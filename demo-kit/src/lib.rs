@@ -36,7 +36,7 @@ static NARRATE_TO_STDERR: AtomicBool = AtomicBool::new(false);
 
 /// Sends the narrative ([`say!`]) to stderr (`true`) or stdout (`false`).
 ///
-/// [`Common::from_matches`] calls it with the value of `--json`.
+/// Each demo calls it with `--json`'s value once it has read its flags.
 pub fn narrate_to_stderr(on: bool) {
     NARRATE_TO_STDERR.store(on, Ordering::Relaxed);
 }

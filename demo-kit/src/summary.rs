@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! # let clock = demo_kit::Clock::start();
-//! # let common = demo_kit::Common { tasks: 3, delay_ms: 2000, json: false, timeline: false };
+//! # let common = demo_kit::Common { tasks: 3, delay_ms: 2000, json: false, timeline: false, verbose: false };
 //! # let (spans, failed) = (Vec::new(), 0);
 //! // in a demo's `run`, after its tasks:
 //! let code = demo_kit::Summary::new("threads-demo", "threads", &common, common.delay_ms as f64)
@@ -156,6 +156,7 @@ mod tests {
             delay_ms: 50,
             json: false,
             timeline: false,
+            verbose: false,
         }
     }
 

@@ -338,6 +338,7 @@ mod tests {
             delay_ms: 2000,
             json: false,
             timeline: false,
+            verbose: false,
         };
         let run = CpuRun {
             size: 1000,

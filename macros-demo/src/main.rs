@@ -36,7 +36,7 @@ mod metaclass;
 mod plain;
 
 use clap::{Arg, Command, value_parser};
-use demo_kit::{Clock, Common, Limits, Summary, say};
+use demo_kit::{Clock, Common, Summary, say};
 use macros_demo::timed;
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -80,12 +80,6 @@ fn report(name: &'static str, elapsed: Duration) {
 }
 
 fn command() -> Command {
-    // Only `--json` and `--timeline` of the common flags: there are no
-    // tasks to count and nothing waits, so `--tasks`/`--delay-ms` would be
-    // accepted and ignored.
-    let common = Common::args(Limits::default())
-        .into_iter()
-        .filter(|arg| matches!(arg.get_id().as_str(), "json" | "timeline"));
     Command::new("macros-demo")
         .about("Ports the article's decorators to Rust macros")
         .long_about(
@@ -102,19 +96,20 @@ fn command() -> Command {
                 .allow_negative_numbers(true)
                 .default_value("10000000"),
         )
-        .args(common)
+        // Only `--json` and `--timeline`: no tasks to count, nothing waits.
+        .args(Common::report_args())
 }
 
 fn main() -> ExitCode {
     let clock = Clock::start();
     let matches = demo_kit::cli::parse(command());
+    // One call of one function, and nothing waits.
     let common = Common {
         tasks: 1,
         delay_ms: 0,
-        json: matches.get_flag("json"),
-        timeline: matches.get_flag("timeline"),
+        ..Common::from_matches(&matches)
     };
-    demo_kit::narrate_to_stderr(common.json);
+    common.set_narration();
     let n = matches.get_one::<u64>("n").copied().unwrap_or(DEFAULT_N);
 
     // The article: `result = complex_calculation(10000000)`.

@@ -21,7 +21,7 @@ use demo_kit::{Clock, Common, say};
 use std::process::ExitCode;
 
 /// The largest `--workers` accepted, the same cap as `--tasks`.
-pub const MAX_WORKERS: u64 = crate::MAX_TASKS;
+pub const MAX_WORKERS: u64 = crate::LIMITS.max_tasks;
 
 /// The subcommand's flags (the common ones follow it; `--tasks` is not used:
 /// `--workers` says how many children).
@@ -32,11 +32,13 @@ pub fn command() -> Command {
             "Sums i*i for i in 0..SIZE once in this process, then split across WORKERS child \
              processes that send their partial sums over a pipe; prints both times and the \
              speedup.\n\
-             Python: multiprocessing.Pool(workers).map(partial_sum, chunks).",
+             Python: multiprocessing.Pool(workers).map(partial_sum, chunks).\n\
+             It takes no --tasks or --delay-ms: --workers sets the processes, --size the work.",
         )
         .arg(work::size_arg())
         .arg(work::workers_arg("child processes", MAX_WORKERS))
         .arg(work::rounds_arg())
+        .args(Common::report_args())
 }
 
 /// The subcommand's own values.
@@ -51,11 +53,8 @@ pub struct Options {
 }
 
 impl Options {
-    /// Reads `--size`, `--workers` and `--rounds`; refuses `--tasks` and `--delay-ms`.
+    /// Reads `--size`, `--workers` and `--rounds`.
     pub fn from_matches(matches: &ArgMatches) -> Result<Self, String> {
-        // The common flags follow every subcommand; these two mean nothing here.
-        demo_kit::cli::refuse(matches, &["tasks"], "use --workers N for the processes")?;
-        demo_kit::cli::refuse(matches, &["delay-ms"], "nothing waits; use --size N")?;
         let size = matches
             .get_one::<u64>("size")
             .copied()

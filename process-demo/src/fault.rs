@@ -33,22 +33,20 @@ pub struct Fault {
     pub task: usize,
 }
 
-/// The two flags, global so that they also follow `isolation` and `cpu`.
+/// The two flags, which every mode takes.
 pub fn args() -> [Arg; 2] {
     [
         Arg::new("fail")
             .long("fail")
             .value_name("KIND")
             .help("Make one child fail on purpose: panic, exit (status 3) or signal (SIGKILL)")
-            .value_parser(["panic", "exit", "signal"])
-            .global(true),
+            .value_parser(["panic", "exit", "signal"]),
         Arg::new("fail-task")
             .long("fail-task")
             .value_name("I")
             .help("Which child --fail applies to, from 0")
             .value_parser(value_parser!(u64))
-            .default_value("1")
-            .global(true),
+            .default_value("1"),
     ]
 }
 

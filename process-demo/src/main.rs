@@ -101,7 +101,10 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 /// At most this many children: each is a whole process, and the process
 /// table and `ulimit -u` are shared with everyone on the machine.
 #[cfg(unix)]
-const MAX_TASKS: u64 = 1000;
+const LIMITS: Limits = Limits {
+    max_tasks: 1000,
+    ..Limits::DEFAULT
+};
 
 #[cfg(unix)]
 fn command() -> Command {
@@ -112,13 +115,14 @@ fn command() -> Command {
              then are waited for.\n\
              Python: multiprocessing.Process(target=task, args=(i,)).start(), then p.join().",
         )
-        .args(Common::args(Limits {
-            max_tasks: MAX_TASKS,
-            ..Limits::default()
-        }))
+        .args(Common::args(LIMITS))
         .args(fault::args())
-        .subcommand(isolation::command())
-        .subcommand(cpu::command())
+        .subcommand(
+            isolation::command()
+                .args(Common::args(LIMITS))
+                .args(fault::args()),
+        )
+        .subcommand(cpu::command().args(fault::args()))
 }
 
 /// The fault flags, checked against how many children the run makes.
@@ -133,25 +137,19 @@ fn main() -> ExitCode {
     // clap parses on this thread and starts none: the process is still
     // single-threaded when the children are forked.
     let matches = demo_kit::cli::parse(command());
-    match matches.subcommand() {
-        Some(("isolation", sub)) => {
-            let common = Common::from_matches(sub);
-            isolation::run(clock, &common, fault_for(sub, common.tasks))
-        }
-        Some(("cpu", sub)) => {
-            let common = Common::from_matches(sub);
-            match cpu::Options::from_matches(sub) {
-                Ok(options) => {
-                    let fault = fault_for(sub, options.workers);
-                    cpu::run(clock, &common, options, fault)
-                }
-                Err(err) => demo_kit::cli::usage_error(err),
+    let (mode, leaf) = matches.subcommand().unwrap_or(("", &matches));
+    let common = Common::from_matches(leaf);
+    common.set_narration();
+    match mode {
+        "isolation" => isolation::run(clock, &common, fault_for(leaf, common.tasks)),
+        "cpu" => match cpu::Options::from_matches(leaf) {
+            Ok(options) => {
+                let fault = fault_for(leaf, options.workers);
+                cpu::run(clock, &common, options, fault)
             }
-        }
-        _ => {
-            let common = Common::from_matches(&matches);
-            run_processes(clock, &common, fault_for(&matches, common.tasks))
-        }
+            Err(err) => demo_kit::cli::usage_error(err),
+        },
+        _ => run_processes(clock, &common, fault_for(leaf, common.tasks)),
     }
 }
 

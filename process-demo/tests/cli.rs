@@ -370,11 +370,14 @@ fn usage_errors_say_what_to_use_instead() {
             .contains("[possible values: panic, exit, signal]"),
         "{out}"
     );
+    // `cpu` has no `--tasks`: clap refuses it, and the help says what to use.
     let out = run(&["cpu", "--tasks", "7"]);
     out.assert_usage_error();
+    assert!(out.stderr.contains("'--tasks'"), "{out}");
+    let help = run(&["cpu", "--help"]);
     assert!(
-        out.stderr.contains("--tasks") && out.stderr.contains("--workers"),
-        "{out}"
+        help.stdout.contains("no --tasks") && help.stdout.contains("--workers"),
+        "{help}"
     );
     let out = run(&["--tasks", "-1"]);
     out.assert_usage_error();

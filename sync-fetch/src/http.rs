@@ -9,7 +9,7 @@
 //! still fetched, and the run exits 1.
 
 use clap::{ArgMatches, Command};
-use demo_kit::{Clock, Common, Summary, say};
+use demo_kit::{Clock, Common, Limits, Summary, say};
 use fetch_client::{args, install_tls_provider, sites};
 use reqwest::blocking::Client;
 use serde::Deserialize;
@@ -40,8 +40,8 @@ pub fn http_command() -> Command {
         .arg(args::fault_arg())
 }
 
-/// `sync-fetch get`.
-pub fn get_command() -> Command {
+/// `sync-fetch get`: one request, so `--delay-ms` but no `--tasks`.
+pub fn get_command(limits: Limits) -> Command {
     Command::new("get")
         .about("One blocking GET whose JSON is decoded and printed: requests.get(url).json()")
         .long_about(
@@ -51,6 +51,8 @@ pub fn get_command() -> Command {
         )
         .arg(args::url_arg())
         .arg(args::timeout_arg())
+        .arg(demo_kit::cli::delay_arg(limits))
+        .args(Common::report_args())
 }
 
 /// The blocking client, or the `error:` line that says why there is none.

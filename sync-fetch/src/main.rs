@@ -73,16 +73,19 @@ fn command() -> Command {
              Python: time.sleep(2) inside fetch_data; the Rust: std::thread::sleep.",
         )
         .args(Common::args(LIMITS))
-        .subcommand(http::http_command())
-        .subcommand(http::get_command())
+        .subcommand(http::http_command().args(Common::args(LIMITS)))
+        .subcommand(http::get_command(LIMITS))
 }
 
 fn main() -> ExitCode {
     let clock = Clock::start();
     let matches = demo_kit::cli::parse(command());
-    match matches.subcommand() {
-        Some(("http", sub)) => http::run_http(clock, &Common::from_matches(sub), sub),
-        Some(("get", sub)) => http::run_get(clock, &Common::from_matches(sub), sub),
-        _ => run_simulated(clock, &Common::from_matches(&matches)),
+    let (mode, leaf) = matches.subcommand().unwrap_or(("", &matches));
+    let common = Common::from_matches(leaf);
+    common.set_narration();
+    match mode {
+        "http" => http::run_http(clock, &common, leaf),
+        "get" => http::run_get(clock, &common, leaf),
+        _ => run_simulated(clock, &common),
     }
 }

@@ -65,18 +65,7 @@ pub fn command() -> Command {
             MAX_WORKERS,
         ))
         .arg(work::rounds_arg())
-}
-
-/// `--tasks` and `--delay-ms` follow every subcommand, but mean nothing
-/// here: typed, they are a usage error saying what to use instead.
-pub fn refuse_common_flags(matches: &ArgMatches) {
-    let checks = demo_kit::cli::refuse(matches, &["tasks"], "use --workers N for the threads")
-        .and_then(|()| {
-            demo_kit::cli::refuse(matches, &["delay-ms"], "nothing waits; use --size N")
-        });
-    if let Err(message) = checks {
-        demo_kit::cli::usage_error(message);
-    }
+        .args(Common::report_args())
 }
 
 /// One scoped thread per part: the threads may borrow from this function
@@ -181,7 +170,6 @@ fn no_gil_verdict(parallelism: usize, sequential_ms: f64, best_speedup: f64) -> 
 
 /// Runs the rounds, prints the best times and speedups, and checks the results.
 pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
-    refuse_common_flags(matches);
     let size = matches
         .get_one::<u64>("size")
         .copied()

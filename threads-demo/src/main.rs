@@ -97,7 +97,10 @@ where
 /// Measured: 16,300 threads ran, 16,400 did not: a new thread could not map
 /// its signal stack, and the Rust runtime aborts the whole process for that
 /// (exit 134), which no `Builder::spawn` error can catch. 10,000 leaves room.
-const MAX_TASKS: u64 = 10_000;
+const LIMITS: Limits = Limits {
+    max_tasks: 10_000,
+    ..Limits::DEFAULT
+};
 
 fn command() -> Command {
     Command::new("threads-demo")
@@ -109,20 +112,20 @@ fn command() -> Command {
              65530 per process (vm.max_map_count); past about 16300 threads the Rust runtime \
              aborts the whole process when a new thread cannot map its signal stack.",
         )
-        .args(Common::args(Limits {
-            max_tasks: MAX_TASKS,
-            ..Limits::default()
-        }))
-        .subcommand(shared::command())
+        .args(Common::args(LIMITS))
+        .subcommand(shared::command().args(Common::args(LIMITS)))
         .subcommand(cpu::command())
 }
 
 fn main() -> ExitCode {
     let clock = Clock::start();
     let matches = demo_kit::cli::parse(command());
-    match matches.subcommand() {
-        Some(("shared", sub)) => shared::run(clock, &Common::from_matches(sub)),
-        Some(("cpu", sub)) => cpu::run(clock, &Common::from_matches(sub), sub),
-        _ => run_threads(clock, &Common::from_matches(&matches)),
+    let (mode, leaf) = matches.subcommand().unwrap_or(("", &matches));
+    let common = Common::from_matches(leaf);
+    common.set_narration();
+    match mode {
+        "shared" => shared::run(clock, &common),
+        "cpu" => cpu::run(clock, &common, leaf),
+        _ => run_threads(clock, &common),
     }
 }
