@@ -18,4 +18,6 @@ fn ui() {
     t.compile_fail("tests/ui/07-enforce-interface-misplaced.rs");
     t.pass("tests/ui/08-describe-structs.rs");
     t.compile_fail("tests/ui/09-describe-on-enum.rs");
+    t.compile_fail("tests/ui/10-timed-without-its-use.rs");
+    t.compile_fail("tests/ui/11-timed-on-impl-block.rs");
 }
