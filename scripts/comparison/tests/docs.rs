@@ -4,7 +4,7 @@
 //!   source file (`// threads-demo/src/main.rs`) still appears in that file:
 //!   its lines, trimmed, in the same order (lines between them may differ,
 //!   so a block can leave out comments or elide with `// …`);
-//! - every `cargo run -p <demo> … -- <args>` command a README shows is
+//! - every `cargo run -p <demo> … -- <args>` command a README or `docs/` shows is
 //!   accepted by that demo's argument parser (run with `--help` appended, so
 //!   nothing actually runs: clap checks every flag and value before the
 //!   `--help`), and every `--example` it names exists; a command the
@@ -232,7 +232,7 @@ fn readme_commands_are_accepted_by_their_parsers() {
     let root = root();
     let mut checked = 0;
     let mut wrong = Vec::new();
-    for doc in documents().into_iter().filter(|d| d.ends_with("README.md")) {
+    for doc in documents() {
         let text = read(&doc);
         for command in commands(&text) {
             let command = command.trim();
