@@ -52,12 +52,7 @@ pub fn max_in_flight(server: &slow_server::Server) -> u64 {
 }
 
 /// Starts a slow server for one test, or fails it with the reason.
-///
-/// It also installs rustls's crypto provider: the exercises fetch plain
-/// `http://`, but in a whole-workspace build reqwest is built with the fetch
-/// demos' `rustls-no-provider`, and then refuses to build a client without one.
 pub fn server() -> slow_server::Server {
-    fetch_client::install_tls_provider();
     slow_server::Server::start()
         .unwrap_or_else(|err| panic!("could not start the slow server: {err}"))
 }
