@@ -21,7 +21,7 @@ use std::time::Duration;
 /// What `GET /site/{name}` answers. Decoding into a struct checks the shape
 /// as well as the syntax; `delay_ms` is in the JSON too and is ignored.
 #[derive(Debug, Deserialize)]
-struct Site {
+pub(crate) struct Site {
     site: String,
     data: String,
 }
@@ -56,7 +56,7 @@ pub fn get_command(limits: Limits) -> Command {
 }
 
 /// The blocking client, or the `error:` line that says why there is none.
-fn client(timeout: Duration) -> Result<Client, ExitCode> {
+pub(crate) fn client(timeout: Duration) -> Result<Client, ExitCode> {
     Client::builder().timeout(timeout).build().map_err(|err| {
         demo_kit::error(format_args!("could not build the HTTP client: {err}"));
         ExitCode::FAILURE
@@ -65,9 +65,20 @@ fn client(timeout: Duration) -> Result<Client, ExitCode> {
 
 /// Where the URLs point: the in-process server (kept alive while we fetch)
 /// or a base URL given by the user.
-struct Target {
-    base: String,
+pub(crate) struct Target {
+    pub(crate) base: String,
     _server: Option<Server>,
+}
+
+/// `--base-url` if given, else a slow server started in this process.
+pub(crate) fn target(matches: &ArgMatches) -> Result<Target, ExitCode> {
+    match matches.get_one::<String>("base-url") {
+        Some(base) => Ok(Target {
+            base: base.clone(),
+            _server: None,
+        }),
+        None => in_process_server(),
+    }
 }
 
 fn in_process_server() -> Result<Target, ExitCode> {
@@ -85,7 +96,7 @@ fn in_process_server() -> Result<Target, ExitCode> {
 
 /// `requests.get(url).json()`, strictly: a non-2xx status is an error here,
 /// where `requests` would try to decode the error page.
-fn get_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn get_json<T: serde::de::DeserializeOwned>(
     client: &Client,
     url: &str,
     timeout: Duration,
@@ -107,15 +118,9 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
         .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
 
     install_tls_provider();
-    let target = match matches.get_one::<String>("base-url") {
-        Some(base) => Target {
-            base: base.clone(),
-            _server: None,
-        },
-        None => match in_process_server() {
-            Ok(target) => target,
-            Err(code) => return code,
-        },
+    let target = match target(matches) {
+        Ok(target) => target,
+        Err(code) => return code,
     };
     let client = match client(timeout) {
         Ok(client) => client,

@@ -17,10 +17,12 @@
 //!
 //! About 6 s: 2 s per site, and nothing else happens while one waits
 //! (compare `async-fetch`, about 2 s). Beyond the port, `http` fetches the same
-//! sites over real HTTP with `reqwest::blocking` from a local slow server, and
-//! `get [URL]` is the article's single-call `requests.get(url).json()`.
+//! sites over real HTTP with `reqwest::blocking` from a local slow server,
+//! `get [URL]` is the article's single-call `requests.get(url).json()`, and
+//! `threads [http]` runs the same blocking fetches one thread per site.
 
 mod http;
+mod threads;
 
 use clap::Command;
 use demo_kit::{Clock, Common, Limits, Summary, say};
@@ -75,6 +77,7 @@ fn command() -> Command {
         .args(Common::args(LIMITS))
         .subcommand(http::http_command().args(Common::args(LIMITS)))
         .subcommand(http::get_command(LIMITS))
+        .subcommand(threads::command(LIMITS))
 }
 
 fn main() -> ExitCode {
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
     match mode {
         "http" => http::run_http(clock, &common, leaf),
         "get" => http::run_get(clock, &common, leaf),
+        "threads" => threads::run(clock, &common, leaf),
         _ => run_simulated(clock, &common),
     }
 }

@@ -8,7 +8,7 @@
 //! scripts/compare --markdown         # for slides and the README
 //! scripts/compare --json             # for tooling
 //! scripts/compare --timeline         # the sequential and concurrent fetch spans on one axis
-//! scripts/compare --scale            # 1 to 10,000 tasks: time and memory per task
+//! scripts/compare --scale            # 1 to 100,000 tasks: time and memory per task
 //! scripts/compare --report DIR       # also DIR/index.html: charts, the table, the verdict
 //! ```
 //!
@@ -48,7 +48,7 @@ fn command() -> Command {
         ))
         .arg(flag(
             "scale",
-            "Sweep 1..10,000 tasks for threads, async tasks and processes",
+            "Sweep 1..100,000 tasks: threads, async tasks, processes, and fetches over HTTP",
         ))
         .arg(flag("markdown", "Print the table as Markdown").conflicts_with("json"))
         .arg(flag(

@@ -512,8 +512,8 @@ mod tests {
         let runs = recorded();
         let sections = timelines(&runs).unwrap();
         let waiting = &sections[0];
-        // six waiting rows, Rust and Python each
-        assert_eq!(waiting.figures.len(), 12);
+        // seven waiting rows, Rust and Python each
+        assert_eq!(waiting.figures.len(), 14);
         assert_eq!(waiting.columns, 2);
         // the shared axis ends at the latest end of any waiting run: the HTTP sync run
         let axis = runs
@@ -587,7 +587,7 @@ mod tests {
         }
         runs[2].rust = Outcome::Missing("no binary".into());
         let sections = timelines(&runs).unwrap();
-        assert_eq!((sections[0].figures.len(), sections[0].columns), (6, 1));
+        assert_eq!((sections[0].figures.len(), sections[0].columns), (7, 1));
         let missing = drawn(&sections[0].figures[2].svg);
         assert!(
             missing.has_text("Rust: sync-fetch: missing"),
@@ -787,8 +787,8 @@ mod tests {
         assert!(html.contains("class=\"pass\">Verdict: PASS"));
         assert_eq!(
             html.matches("<svg").count(),
-            17,
-            "12 + 4 timelines, 1 speedup chart"
+            19,
+            "14 + 4 timelines, 1 speedup chart"
         );
         // nothing fetched when viewed: no scripts, links or images; the only URL is the SVG namespace
         for banned in ["<script", "<link", "<img", "url("] {

@@ -1,7 +1,7 @@
-//! `--scale`: the same wait on 1 to 10,000 tasks, for threads, async tasks and
-//! processes, with the time and the memory each task costs.
+//! `--scale`: the same wait on 1 to 100,000 tasks, for threads, async tasks,
+//! processes and fetches over HTTP, with the time and the memory each task costs.
 
-use crate::plan::{SCALE_COUNTS, SCALE_KINDS, SCALE_MAX_PROCESSES};
+use crate::plan::SCALE_KINDS;
 use crate::runner::{Outcome, Runner};
 use crate::table::ms;
 use serde_json::{Value, json};
@@ -19,45 +19,30 @@ pub struct Point {
     pub python: Outcome,
 }
 
-/// The task counts of the sweep for one kind (processes stop at the cap).
+/// The task counts of the sweep for one kind (`--quick` stops at 1,000).
 pub fn counts(kind: &str, quick: bool) -> Vec<usize> {
-    let cap = if kind == "processes" {
-        SCALE_MAX_PROCESSES
-    } else {
-        usize::MAX
-    };
     let top = if quick { 1000 } else { usize::MAX };
-    SCALE_COUNTS
+    SCALE_KINDS
         .iter()
-        .copied()
-        .filter(|&n| n <= cap && n <= top)
+        .filter(|k| k.label == kind)
+        .flat_map(|k| k.counts.iter().copied())
+        .filter(|&n| n <= top)
         .collect()
 }
 
 /// Runs the sweep, narrating each run on stderr.
 pub fn run(runner: &Runner, delay_ms: u64, quick: bool) -> Vec<Point> {
     let mut points = Vec::new();
-    for (kind, bin, script) in SCALE_KINDS {
-        let variant = if kind == "async tasks" {
-            "simulated"
-        } else {
-            kind
-        };
-        for tasks in counts(kind, quick) {
-            let args: Vec<String> = [
-                "--tasks",
-                &tasks.to_string(),
-                "--delay-ms",
-                &delay_ms.to_string(),
-                "--json",
-            ]
-            .map(String::from)
-            .to_vec();
-            eprintln!("scale: {kind} × {tasks} …");
-            let rust = runner.rust(bin, &args, variant);
-            let python = runner.python(script, &args, variant);
+    for kind in SCALE_KINDS {
+        for tasks in counts(kind.label, quick) {
+            let mut args: Vec<String> = kind.sub.iter().map(|s| s.to_string()).collect();
+            let (n, delay) = (tasks.to_string(), delay_ms.to_string());
+            args.extend(["--tasks", &n, "--delay-ms", &delay, "--json"].map(String::from));
+            eprintln!("scale: {} × {tasks} …", kind.label);
+            let rust = runner.rust(kind.bin, &args, kind.variant);
+            let python = runner.python(kind.script, &args, kind.variant);
             points.push(Point {
-                kind,
+                kind: kind.label,
                 tasks,
                 rust,
                 python,
@@ -212,6 +197,9 @@ mod tests {
         assert_eq!(counts("threads", false), [1, 10, 100, 1000, 10_000]);
         assert_eq!(counts("processes", false), [1, 10, 100, 1000]);
         assert_eq!(counts("async tasks", true), [1, 10, 100, 1000]);
+        assert_eq!(counts("async tasks", false).last(), Some(&100_000));
+        assert_eq!(counts("threads over HTTP", false), [1, 10, 100, 1000]);
+        assert_eq!(counts("async over HTTP", false).last(), Some(&5000));
     }
 
     #[test]

@@ -159,17 +159,18 @@ pub fn ratio(results: &[Result], r: &Result) -> Option<Ratio> {
         python_name: Some(python_name),
         python,
     };
-    let fetch = |sequential, concurrent| {
+    let fetch = |label, sequential, concurrent| {
         let (rust, py) = fetch_ratio(results, sequential, concurrent);
-        pair("sync ÷ async time", "Rust", rust, "Py", py)
+        pair(label, "Rust", rust, "Py", py)
     };
     let cpu = |rust_name, python_name, python_id| {
         let rust = speedup(&r.entry, &r.rust);
         pair(SPEEDUP, rust_name, rust, python_name, python_cpu(python_id))
     };
     match r.entry.id {
-        "async" => Some(fetch("sync", "async")),
-        "async-http" => Some(fetch("sync-http", "async-http")),
+        "async" => Some(fetch("sync ÷ async time", "sync", "async")),
+        "threads-http" => Some(fetch("sync ÷ threads time", "sync-http", "threads-http")),
+        "async-http" => Some(fetch("sync ÷ async time", "sync-http", "async-http")),
         "cpu-threads" => Some(cpu("Rust threads", "Py threads", "cpu-threads")),
         // Python has no rayon: its nearest parallel CPU answer is a process pool.
         "cpu-rayon" => Some(cpu("Rust rayon", "Py processes", "cpu-processes")),
@@ -425,6 +426,7 @@ pub(crate) mod tests {
             "async" => include_str!("../tests/fixtures/async-fetch.json"),
             "sync-http" => include_str!("../tests/fixtures/sync-fetch-http.json"),
             "async-http" => include_str!("../tests/fixtures/async-fetch-http.json"),
+            "threads-http" => include_str!("../tests/fixtures/sync-fetch-threads-http.json"),
             "cpu-threads" | "cpu-rayon" => include_str!("../tests/fixtures/threads-demo-cpu.json"),
             "cpu-processes" => include_str!("../tests/fixtures/process-demo-cpu.json"),
             _ => include_str!("../tests/fixtures/macros-demo.json"),

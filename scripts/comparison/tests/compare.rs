@@ -36,16 +36,23 @@ fn stand_in(dir: &Path, bin: &str, default: &str, by_subcommand: &[(&str, &str)]
 }
 
 /// Every demo stood in by its recorded summary: `{bin}.json` by default,
-/// `{bin}-{sub}.json` for its one subcommand that the table runs.
+/// `{bin}-{sub}.json` for each subcommand that the table runs.
 fn all_demos(dir: &Path) {
-    for (bin, sub) in [
-        ("threads-demo", "cpu"),
-        ("process-demo", "cpu"),
-        ("sync-fetch", "http"),
-        ("async-fetch", "http"),
+    for (bin, subs) in [
+        ("threads-demo", &["cpu"][..]),
+        ("process-demo", &["cpu"]),
+        ("sync-fetch", &["http", "threads"]),
+        ("async-fetch", &["http"]),
     ] {
-        let recorded = format!("{bin}-{sub}.json");
-        stand_in(dir, bin, &format!("{bin}.json"), &[(sub, &recorded)]);
+        let recorded: Vec<(&str, String)> = subs
+            .iter()
+            .map(|sub| match *sub {
+                "threads" => (*sub, format!("{bin}-threads-http.json")),
+                _ => (*sub, format!("{bin}-{sub}.json")),
+            })
+            .collect();
+        let recorded: Vec<(&str, &str)> = recorded.iter().map(|(s, f)| (*s, f.as_str())).collect();
+        stand_in(dir, bin, &format!("{bin}.json"), &recorded);
     }
     stand_in(dir, "macros-demo", "macros-demo.json", &[]);
 }
@@ -84,6 +91,7 @@ fn recorded_demos_pass_and_fill_the_table() {
         "threads-demo",
         "process-demo cpu",
         "sync-fetch http",
+        "sync-fetch threads http",
         "async-fetch http",
         "macros-demo",
     ] {
@@ -176,7 +184,7 @@ fn a_placeholder_without_json_and_a_slow_run_are_reported_by_name() {
     );
     assert_eq!(problems.len(), 2, "{problems:?}");
     let rows = json["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 10);
+    assert_eq!(rows.len(), 11);
     assert_eq!(rows[0]["rust"]["summary"]["variant"], "threads");
     assert_eq!(json["tolerance"]["fraction"], 0.25);
 }
@@ -186,7 +194,7 @@ fn markdown_is_a_table_with_the_verdict() {
     let out = compare_all("markdown", &["--markdown"]);
     let text = stdout(&out);
     let table: Vec<&str> = text.lines().filter(|l| l.starts_with('|')).collect();
-    assert_eq!(table.len(), 12, "header, rule, ten rows:\n{text}");
+    assert_eq!(table.len(), 13, "header, rule, eleven rows:\n{text}");
     assert!(table[1].starts_with("|---|"));
     assert!(text.contains("Verdict: PASS"));
 }

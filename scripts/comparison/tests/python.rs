@@ -135,6 +135,51 @@ fn http_variants_use_a_local_server_and_keep_the_same_ratio() {
 }
 
 #[test]
+fn threads_wait_side_by_side_simulated_and_over_http() {
+    let Some(py) = python() else { return };
+    let mut sync_args = vec!["http"];
+    sync_args.extend(TINY);
+    let sync = summary(py, "sync_fetch.py", &sync_args);
+    for (sub, variant) in [
+        (&["threads"][..], "threads"),
+        (&["threads", "http"], "threads-http"),
+    ] {
+        let mut args = sub.to_vec();
+        args.extend(TINY);
+        let json = summary(py, "sync_fetch.py", &args);
+        assert_eq!(json["variant"], variant);
+        assert_eq!(
+            (json["ok"].as_u64(), json["failed"].as_u64()),
+            (Some(3), Some(0))
+        );
+        assert!(extent(&json) < 0.6 * extent(&sync), "{json}\n{sync}");
+    }
+    // one site refused: counted, the others kept, exit 1
+    let out = run(
+        py,
+        "sync_fetch.py",
+        &[
+            "threads",
+            "http",
+            "--base-url",
+            "http://127.0.0.1:1",
+            "--delay-ms",
+            "0",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (json["ok"].as_u64(), json["failed"].as_u64()),
+        (Some(0), Some(3))
+    );
+    let flag = run(py, "sync_fetch.py", &["threads", "--timeout-ms", "5"]);
+    // --timeout-ms belongs to `threads http`
+    assert_eq!(flag.status.code(), Some(2));
+}
+
+#[test]
 fn a_failed_fetch_is_counted_and_exits_1() {
     let Some(py) = python() else { return };
     for name in ["sync_fetch.py", "async_fetch.py"] {
