@@ -23,6 +23,7 @@ mod plan;
 mod report;
 mod runner;
 mod scale;
+mod signals;
 mod table;
 mod verdict;
 
@@ -572,6 +573,8 @@ fn main() -> ExitCode {
     if matches.get_flag("check-args") {
         return ExitCode::SUCCESS;
     }
+    // From here on, Ctrl-C or a `kill` stops the demo running, then this tool.
+    signals::install();
     let python = python(&matches);
     let runner = runner(&matches, &python);
     let machine = Machine {

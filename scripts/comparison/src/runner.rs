@@ -1,6 +1,7 @@
 //! Runs one demo (or one Python script) with `--json` and reads its summary,
 //! telling apart a missing binary, a failed run and a run without a summary.
 
+use crate::signals;
 use demo_kit::Span;
 use serde_json::Value;
 use std::io::Read;
@@ -171,7 +172,15 @@ pub const SAMPLE_EVERY: Duration = Duration::from_millis(50);
 /// Runs `program args…`, kills it after `timeout`, and judges the result.
 /// With `sample`, the memory of its processes is read every
 /// [`SAMPLE_EVERY`] while it runs, and the peak kept as `pss_kb`.
+///
+/// If this tool is interrupted meanwhile (see [`signals`]), the run is
+/// stopped with every process of its group, and the tool exits with
+/// 128 + the signal's number after one line naming the run.
 pub fn run(mut cmd: Command, variant: &str, timeout: Duration, sample: bool) -> Outcome {
+    let step = describe(&cmd);
+    if let Some(signal) = signals::caught() {
+        interrupted(signal, &step, "before it started");
+    }
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -179,6 +188,8 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration, sample: bool) -> 
     // (they would otherwise keep the pipes open, and this tool waiting).
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    #[cfg(target_os = "linux")]
+    die_with_this_process(&mut cmd);
     let started = Instant::now();
     let mut child = match cmd.spawn() {
         Ok(child) => child,
@@ -222,10 +233,13 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration, sample: bool) -> 
         }
         match child.try_wait() {
             Ok(Some(status)) => break Ok(status),
+            Ok(None) if signals::caught().is_some() => {
+                stop_group(&mut child);
+                let signal = signals::caught().unwrap_or(libc::SIGTERM);
+                interrupted(signal, &step, "while it ran");
+            }
             Ok(None) if started.elapsed() > timeout => {
-                kill_group(child.id());
-                let _ = child.kill();
-                let _ = child.wait();
+                stop_group(&mut child);
                 break Err(format!(
                     "timed out after {} s and was killed",
                     timeout.as_secs()
@@ -300,37 +314,131 @@ pub fn group_pss_kb(leader: u32) -> Option<u64> {
     total
 }
 
-/// Kills the process group `pid` leads (see `process_group(0)` in [`run`]).
+/// Ends the tool after an interruption: one line naming the run that was
+/// cut short, and the exit code a shell gives a process ended by `signal`.
+fn interrupted(signal: i32, step: &str, when: &str) -> ! {
+    demo_kit::error(format_args!(
+        "interrupted by {} {when}: `{step}`; that run and its children were stopped, \
+         and no table is printed",
+        signals::name(signal)
+    ));
+    std::process::exit(128 + signal)
+}
+
+/// The run as a user would type it: the program and its arguments without
+/// [`through_shell`]'s wrapper, and file names without their directories.
+fn describe(cmd: &Command) -> String {
+    let mut words: Vec<String> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|word| {
+            let path = Path::new(word);
+            let short = if path.components().count() > 1 {
+                path.file_name().unwrap_or(word)
+            } else {
+                word
+            };
+            short.to_string_lossy().into_owned()
+        })
+        .collect();
+    if words.len() > 3 && words[0] == "sh" && words[1] == "-c" && words[3] == "sh" {
+        words.drain(..4);
+    }
+    words.join(" ")
+}
+
+/// Makes the run die with this tool: if this process ends without stopping
+/// it (even by SIGKILL, which cannot be caught), the kernel sends SIGTERM to
+/// the run's first process (`PR_SET_PDEATHSIG`, kept across `exec`), and
+/// [`through_shell`]'s shell answers that by killing its whole group.
+#[cfg(target_os = "linux")]
+fn die_with_this_process(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: the closure runs in the child between fork and exec and calls
+    // only prctl and getppid, which are async-signal-safe and allocate nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // This tool may have died before the prctl: then nobody would
+            // signal us, so do not start at all.
+            if libc::getppid() != parent {
+                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Stops a run and everything in its process group (see `process_group(0)`
+/// in [`run`]): SIGTERM, a moment to go, then SIGKILL; waits for the child,
+/// then for the rest of the group, which this tool reaps as their subreaper
+/// (see [`signals::install`]).
 #[cfg(unix)]
-fn kill_group(pid: u32) {
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        // SAFETY: `kill` only sends a signal; `-pid` names the group this tool
-        // created for the child, so nothing outside that run is touched.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
+fn stop_group(child: &mut std::process::Child) {
+    let Ok(group) = libc::pid_t::try_from(child.id()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return;
+    };
+    // SAFETY (all the `kill` and `waitpid` calls below): they only signal or
+    // reap; `-group` names the group this tool created for the run, so
+    // nothing outside that run is touched.
+    unsafe {
+        libc::kill(-group, libc::SIGTERM);
+    }
+    let grace = Instant::now();
+    while grace.elapsed() < Duration::from_secs(1) && matches!(child.try_wait(), Ok(None)) {
+        thread::sleep(Duration::from_millis(10));
+    }
+    unsafe {
+        libc::kill(-group, libc::SIGKILL);
+    }
+    let _ = child.wait();
+    let gone = Instant::now();
+    while gone.elapsed() < Duration::from_secs(5) {
+        // Reap the group's members that were handed to us; stop once the
+        // group is empty (kill answers ESRCH).
+        while unsafe { libc::waitpid(-group, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
+        if unsafe { libc::kill(-group, 0) } != 0 {
+            return;
         }
+        thread::sleep(Duration::from_millis(10));
     }
 }
 
 #[cfg(not(unix))]
-fn kill_group(_pid: u32) {}
+fn stop_group(child: &mut std::process::Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
 
-/// `sh -c '"$@"; exit $?' sh program args…`: the program runs as a child of
-/// a small shell rather than straight from this tool.
+/// `sh -c '… "$@" & wait $! …' sh program args…`: the program runs as a
+/// child of a small shell rather than straight from this tool.
 ///
 /// Linux carries a process's peak RSS across `exec`, and a freshly spawned
 /// child starts with its parent's pages counted, so a demo spawned directly
 /// would report this tool's own peak memory as its `max_rss_kb` (the
 /// `--scale` sweep showed 20-40 MB for a 3 MB demo). The shell is small, and
-/// the trailing `exit $?` stops it from `exec`-ing the program in its own
-/// place, so the demo starts from the shell's few pages instead.
+/// it waits for the program rather than `exec`-ing it in its own place, so
+/// the demo starts from the shell's few pages instead.
+///
+/// The shell also guards the run: on SIGTERM (which the kernel sends it if
+/// this tool dies, see `die_with_this_process`) it kills its whole process
+/// group, the program and the program's children with it. It runs the
+/// program in the background and `wait`s, because a shell runs a trap only
+/// once a foreground command has finished. (A background program starts
+/// with SIGINT ignored; the demos are never sent one.)
 pub fn through_shell(program: &std::ffi::OsStr, args: &[String]) -> Command {
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", "\"$@\"; exit $?", "sh"])
-        .arg(program)
-        .args(args);
+    cmd.args(["-c", GUARD, "sh"]).arg(program).args(args);
     cmd
 }
+
+/// The script of [`through_shell`]'s shell.
+const GUARD: &str = "trap 'kill -KILL 0' TERM; \"$@\" & wait $!; exit $?";
 
 /// Where the programs are, and how long one may run.
 #[derive(Clone, Debug)]

@@ -1,0 +1,71 @@
+//! Ctrl-C, `kill` and a closed terminal while a comparison runs.
+//!
+//! Each demo runs in a process group of its own (see [`crate::runner::run`]),
+//! so Ctrl-C, which the terminal sends to the foreground group, reaches this
+//! tool but not the demo. Without help the demo, and any children it forked,
+//! would outlive the comparison. So SIGINT, SIGTERM and SIGHUP are caught
+//! here and only noted; the runner, which polls for its child every few
+//! milliseconds, sees the note, stops the demo's whole group, waits for it,
+//! says which run was cut short and exits with 128 + the signal's number
+//! (130 for Ctrl-C, 143 for `kill`), as the shell would have reported.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// The signal caught, or 0.
+static CAUGHT: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn note(signal: libc::c_int) {
+    // Only an atomic store: all a signal handler may safely do here.
+    CAUGHT.store(signal, Ordering::SeqCst);
+}
+
+/// Catches SIGINT, SIGTERM and SIGHUP from now on, and (on Linux) makes this
+/// process the reaper of its descendants, so that a demo's children left
+/// behind when the demo is stopped come back to us to be waited for.
+pub fn install() {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a zeroed `sigaction` is valid (empty mask, no flags); the
+        // handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes an integer flag and touches no memory.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
+    }
+}
+
+/// The signal caught since [`install`], if any.
+pub fn caught() -> Option<i32> {
+    match CAUGHT.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
+
+/// `SIGINT (Ctrl-C)`, `SIGTERM`, `SIGHUP`, or the number.
+pub fn name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT (Ctrl-C)".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGHUP => "SIGHUP".into(),
+        other => format!("signal {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_are_named_for_the_user() {
+        assert_eq!(name(libc::SIGTERM), "SIGTERM");
+        assert!(name(libc::SIGINT).contains("Ctrl-C"));
+        assert_eq!(name(libc::SIGUSR1), format!("signal {}", libc::SIGUSR1));
+    }
+}
