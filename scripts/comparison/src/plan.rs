@@ -271,7 +271,7 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
                 "macros-demo",
                 n(s.n),
                 "timed",
-                "#[timed] around a loop of n additions",
+                "#[timed] on a black_box loop of n additions",
                 Timed,
                 None,
             )
