@@ -4,6 +4,8 @@
 
 use assert_cmd::cargo::cargo_bin;
 use demo_kit::testing::{self, Run, assert_spans_in_turn, assert_spans_overlap, num};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -379,10 +381,12 @@ fn ctrl_c_ends_the_run_cleanly() {
         .read_line(&mut first)
         .unwrap();
     assert_eq!(first, "Fetching data from website A...\n");
-    let pid = i32::try_from(child.id()).unwrap();
-    // SAFETY: kill only sends a signal to our own child, which is still running
-    // (we hold its stdout and have not waited on it).
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    // Our own child, still running: we hold its stdout and have not waited on it.
+    kill(
+        Pid::from_raw(i32::try_from(child.id()).unwrap()),
+        Signal::SIGINT,
+    )
+    .unwrap();
     let out = Run::from(child.wait_with_output().unwrap());
     assert!(
         started.elapsed() < Duration::from_secs(20),

@@ -2,6 +2,8 @@
 //! bad input, and the 1,000-concurrent-request load from another process.
 
 use demo_kit::testing::{self, Run};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -57,9 +59,8 @@ impl Running {
     }
 
     fn interrupt(mut self) -> std::process::Output {
-        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
-        // SAFETY: kill(2) with our own child's pid and a valid signal number.
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        let pid = Pid::from_raw(i32::try_from(self.child.id()).unwrap());
+        kill(pid, Signal::SIGINT).unwrap();
         let child = std::mem::replace(&mut self.child, dummy());
         child.wait_with_output().unwrap()
     }
@@ -325,9 +326,8 @@ fn a_closed_stdout_is_no_panic() {
         assert!(!out.stderr.contains("panicked"), "{out}");
     }
 
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: kill(2) with our own child's pid and a valid signal number.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+    kill(pid, Signal::SIGINT).unwrap();
     let out = Run::from(child.wait_with_output().unwrap());
     out.assert_exit(0);
     assert!(!out.stderr.contains("panicked"), "{out}");

@@ -15,6 +15,13 @@ struct Car {
 struct Pair<T: Clone>(T, Option<T>);
 
 #[derive(Describe)]
+#[allow(dead_code)]
+struct Garage<T> {
+    cars: Vec<(T, u8)>,
+    keys: std::collections::HashMap<String, Option<Box<T>>>,
+}
+
+#[derive(Describe)]
 struct Nothing;
 
 #[derive(Describe)]
@@ -28,6 +35,10 @@ fn main() {
     assert_eq!(Car::describe(), "Car { model: String, seats: u8 }");
     assert_eq!(Car::FIELDS[1], Field { name: "seats", ty: "u8" });
     assert_eq!(<Pair<u8>>::describe(), "Pair { 0: T, 1: Option<T> }");
+    assert_eq!(
+        <Garage<u8>>::describe(),
+        "Garage { cars: Vec<(T, u8)>, keys: std::collections::HashMap<String, Option<Box<T>>> }"
+    );
     assert_eq!(Nothing::describe(), "Nothing");
     assert_eq!(View::describe(), "View { name: &'a str, parts: &'a [u8] }");
 }

@@ -378,31 +378,33 @@ fn die_with_this_process(cmd: &mut Command) {
 /// (see [`signals::install`]).
 #[cfg(unix)]
 fn stop_group(child: &mut std::process::Child) {
-    let Ok(group) = libc::pid_t::try_from(child.id()) else {
+    use nix::sys::signal::{Signal, killpg};
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    use nix::unistd::Pid;
+
+    let Ok(group) = i32::try_from(child.id()) else {
         let _ = child.kill();
         let _ = child.wait();
         return;
     };
-    // SAFETY (all the `kill` and `waitpid` calls below): they only signal or
-    // reap; `-group` names the group this tool created for the run, so
-    // nothing outside that run is touched.
-    unsafe {
-        libc::kill(-group, libc::SIGTERM);
-    }
+    // The group this tool created for the run: nothing outside it is
+    // touched. An error means the group is gone already.
+    let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
     let grace = Instant::now();
     while grace.elapsed() < Duration::from_secs(1) && matches!(child.try_wait(), Ok(None)) {
         thread::sleep(Duration::from_millis(10));
     }
-    unsafe {
-        libc::kill(-group, libc::SIGKILL);
-    }
+    let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
     let _ = child.wait();
     let gone = Instant::now();
     while gone.elapsed() < Duration::from_secs(5) {
         // Reap the group's members that were handed to us; stop once the
-        // group is empty (kill answers ESRCH).
-        while unsafe { libc::waitpid(-group, std::ptr::null_mut(), libc::WNOHANG) } > 0 {}
-        if unsafe { libc::kill(-group, 0) } != 0 {
+        // group is empty (signal 0 fails).
+        while matches!(
+            waitpid(Pid::from_raw(-group), Some(WaitPidFlag::WNOHANG)),
+            Ok(status) if status != WaitStatus::StillAlive
+        ) {}
+        if killpg(Pid::from_raw(group), None).is_err() {
             return;
         }
         thread::sleep(Duration::from_millis(10));

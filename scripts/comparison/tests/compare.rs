@@ -217,18 +217,12 @@ fn bad_flags_are_one_line_and_exit_2() {
 #[cfg(unix)]
 #[test]
 fn a_closed_stdout_pipe_ends_quietly_without_a_panic() {
-    use std::os::fd::{FromRawFd, OwnedFd};
     use std::os::unix::process::ExitStatusExt;
     use std::process::Stdio;
 
     let dir = scratch("closed-pipe");
     all_demos(&dir);
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe() writes.
-    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-    // SAFETY: pipe() succeeded, so both descriptors are open and owned by
-    // nobody else; each is wrapped once.
-    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let (reader, writer) = nix::unistd::pipe().unwrap();
     drop(reader); // the reader is gone before the tool writes anything
     let out = Command::new(env!("CARGO_BIN_EXE_comparison"))
         .args(["--quick", "--no-python", "--timeout-s", "20", "--bin-dir"])
