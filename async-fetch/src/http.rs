@@ -14,6 +14,7 @@
 use crate::timed;
 use clap::{Arg, ArgMatches, Command, value_parser};
 use demo_kit::{Clock, Common, Limits, Span, Summary, say};
+use fetch_client::body::CappedBody;
 use fetch_client::{args, sites};
 use futures::future::join_all;
 use reqwest::Client;
@@ -38,6 +39,7 @@ pub fn http_command() -> Command {
         )
         .arg(args::base_url_arg())
         .arg(args::timeout_arg())
+        .arg(args::max_body_arg())
         .arg(
             Arg::new("max-in-flight")
                 .long("max-in-flight")
@@ -57,6 +59,7 @@ pub fn get_command(limits: Limits) -> Command {
              Without URL it asks the in-process slow server for /data/1 (after --delay-ms, if given).",
         )
         .arg(args::timeout_arg())
+        .arg(args::max_body_arg())
         .arg(args::url_arg())
         .arg(demo_kit::cli::delay_arg(limits))
         .args(Common::report_args())
@@ -90,6 +93,7 @@ pub async fn run(
         .unwrap_or_default();
     let timeout_ms = args::timeout_ms(matches, common.delay_ms);
     let timeout = Duration::from_millis(timeout_ms);
+    let max_body = args::max_body_bytes(matches);
     let faults = args::faults(matches, common.tasks, timeout_ms)
         .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
     // `async with aiohttp.ClientSession() as session`: one client, its
@@ -114,7 +118,7 @@ pub async fn run(
             tokio::spawn(async move {
                 // Wait for a free slot, held until this fetch is over; the span starts after.
                 let _slot = in_flight.acquire_owned().await;
-                timed(clock, i, fetch_site(client, name, url, timeout)).await
+                timed(clock, i, fetch_site(client, name, url, timeout, max_body)).await
             })
         })
         .collect();
@@ -186,32 +190,42 @@ async fn fetch_site(
     name: String,
     url: String,
     timeout: Duration,
+    max_body: u64,
 ) -> Result<String, ()> {
     say!("Fetching data from website {name}...");
-    match get_json(&client, &url).await {
+    match get_json(&client, &url, timeout, max_body).await {
         Ok(body) => {
             say!("Finished fetching data from website {name}.");
             Ok(body["data"].as_str().unwrap_or_default().to_string())
         }
-        Err(err) => {
-            demo_kit::error(format_args!(
-                "website {name}: GET {url}: {}",
-                fetch_client::reason(&err, timeout)
-            ));
+        Err(reason) => {
+            demo_kit::error(format_args!("website {name}: GET {url}: {reason}"));
             Err(())
         }
     }
 }
 
-/// `session.get(url)` → `response.json()`, with a non-2xx status as an error.
-async fn get_json(client: &Client, url: &str) -> Result<Value, reqwest::Error> {
-    client
-        .get(url)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await
+/// `session.get(url)` → `response.json()`, with a non-2xx status as an
+/// error, and the body read chunk by chunk under `max_body` bytes
+/// (`--max-body-bytes`), where `.json()` would hold whatever the server sends.
+/// A failure comes back as one clause for the `error:` line.
+async fn get_json(
+    client: &Client,
+    url: &str,
+    timeout: Duration,
+    max_body: u64,
+) -> Result<Value, String> {
+    let reason = |err: reqwest::Error| fetch_client::reason(&err, timeout);
+    let response = client.get(url).send().await.map_err(reason)?;
+    let mut response = response.error_for_status().map_err(reason)?;
+    let mut body = CappedBody::new(max_body, response.content_length())?;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.push(&chunk)?,
+            Ok(None) => return body.json(),
+            Err(err) => return Err(body.failed(&err, timeout)),
+        }
+    }
 }
 
 /// `async-fetch get [URL]`: one request, its JSON printed.
@@ -233,11 +247,12 @@ pub async fn get(
         }
     };
     let timeout = Duration::from_millis(args::timeout_ms(matches, delay_ms));
+    let max_body = args::max_body_bytes(matches);
     // The article's `get_data_async(url)`: a session, a GET, the JSON.
     let (result, span) = timed(clock, 0, async {
         match client(timeout) {
-            Ok(client) => get_json(&client, &url).await,
-            Err(err) => Err(err),
+            Ok(client) => get_json(&client, &url, timeout, max_body).await,
+            Err(err) => Err(fetch_client::reason(&err, timeout)),
         }
     })
     .await;
@@ -247,11 +262,8 @@ pub async fn get(
             say!("{text}");
             0
         }
-        Err(err) => {
-            demo_kit::error(format_args!(
-                "GET {url}: {}",
-                fetch_client::reason(&err, timeout)
-            ));
+        Err(reason) => {
+            demo_kit::error(format_args!("GET {url}: {reason}"));
             1
         }
     };

@@ -1,5 +1,6 @@
 //! The flags every fetching mode takes, for clap: `--timeout-ms`, `--fault`,
-//! `--base-url` and a URL, each with the function that reads it back.
+//! `--base-url`, `--max-body-bytes` and a URL, each with the function that
+//! reads it back.
 
 use crate::fault::{Fault, check_faults, parse_fault};
 use clap::parser::ValueSource;
@@ -68,6 +69,29 @@ pub fn get_delay_ms(matches: &ArgMatches, delay_ms: u64) -> u64 {
         Some(ValueSource::CommandLine) => delay_ms,
         _ => 0,
     }
+}
+
+/// `--max-body-bytes N`; read it with [`max_body_bytes`].
+pub fn max_body_arg() -> Arg {
+    Arg::new("max-body-bytes")
+        .long("max-body-bytes")
+        .value_name("N")
+        .help(format!(
+            "Fail a site whose response body is larger than N bytes [default: {}, 4 MiB]",
+            crate::body::DEFAULT_MAX_BODY_BYTES
+        ))
+        .value_parser(value_parser!(u64).range(1..=MAX_BODY_LIMIT))
+}
+
+/// The largest `--max-body-bytes`: 1 GiB, already more than a demo should hold.
+pub const MAX_BODY_LIMIT: u64 = 1 << 30;
+
+/// `--max-body-bytes`, or [`DEFAULT_MAX_BODY_BYTES`](crate::body::DEFAULT_MAX_BODY_BYTES).
+pub fn max_body_bytes(matches: &ArgMatches) -> u64 {
+    matches
+        .get_one::<u64>("max-body-bytes")
+        .copied()
+        .unwrap_or(crate::body::DEFAULT_MAX_BODY_BYTES)
 }
 
 /// `--base-url URL`: fetch from this server instead of the in-process one.

@@ -4,7 +4,9 @@
 //! - [`sites`]: the sites' names (`A` … `Z`, `A1` …), their URLs, the run's last line;
 //! - [`fault`]: `--fault B=status`, the ways one site can be made to fail;
 //! - [`args`]: the flags every fetching mode takes (`--timeout-ms`, `--fault`,
-//!   `--base-url`, a URL) and their value parsers;
+//!   `--base-url`, `--max-body-bytes`, a URL) and their value parsers;
+//! - [`body`]: a response body read chunk by chunk under a cap, then decoded;
+//! - `hostile` (feature `testing`): servers that misbehave, for the demos' tests;
 //! - this page: the TLS set-up and a failed request worded as one clause.
 //!
 //! The HTTP calls themselves stay in the demos (blocking in one, async in the
@@ -22,7 +24,10 @@
 //! ```
 
 pub mod args;
+pub mod body;
 pub mod fault;
+#[cfg(feature = "testing")]
+pub mod hostile;
 pub mod sites;
 
 pub use fault::Fault;

@@ -10,11 +10,13 @@
 
 use clap::{ArgMatches, Command};
 use demo_kit::{Clock, Common, Limits, Summary, say};
+use fetch_client::body::CappedBody;
 use fetch_client::{args, install_tls_provider, sites};
 use reqwest::blocking::Client;
 use serde::Deserialize;
 use serde_json::Value;
 use slow_server::Server;
+use std::io::Read;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -37,6 +39,7 @@ pub fn http_command() -> Command {
         )
         .arg(args::base_url_arg())
         .arg(args::timeout_arg())
+        .arg(args::max_body_arg())
         .arg(args::fault_arg())
 }
 
@@ -47,10 +50,12 @@ pub fn get_command(limits: Limits) -> Command {
         .long_about(
             "The article's single-call example: one blocking GET, the JSON body decoded and printed. \
              With no URL, the in-process slow server's /data/1 (after --delay-ms, if given).\n\
-             Python: requests.get(url).json(); the Rust: client.get(url).send()?.json::<Value>()?.",
+             Python: requests.get(url).json(); the Rust: client.get(url).send()?, its body read \
+             in chunks under --max-body-bytes, then decoded into a serde_json::Value.",
         )
         .arg(args::url_arg())
         .arg(args::timeout_arg())
+        .arg(args::max_body_arg())
         .arg(demo_kit::cli::delay_arg(limits))
         .args(Common::report_args())
 }
@@ -95,24 +100,37 @@ fn in_process_server() -> Result<Target, ExitCode> {
 }
 
 /// `requests.get(url).json()`, strictly: a non-2xx status is an error here,
-/// where `requests` would try to decode the error page.
+/// where `requests` would try to decode the error page; and the body is read
+/// in chunks under `max_body` bytes (`--max-body-bytes`), where `.json()`
+/// would hold whatever the server sends.
 pub(crate) fn get_json<T: serde::de::DeserializeOwned>(
     client: &Client,
     url: &str,
     timeout: Duration,
+    max_body: u64,
 ) -> Result<T, String> {
-    client
+    let mut response = client
         .get(url)
         .send()
         .and_then(reqwest::blocking::Response::error_for_status)
-        .and_then(reqwest::blocking::Response::json::<T>)
-        .map_err(|err| fetch_client::reason(&err, timeout))
+        .map_err(|err| fetch_client::reason(&err, timeout))?;
+    let mut body = CappedBody::new(max_body, response.content_length())?;
+    let mut chunk = [0; 16 * 1024];
+    loop {
+        match response.read(&mut chunk) {
+            Ok(0) => return body.json(),
+            Ok(n) => body.push(&chunk[..n])?,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(body.failed(&err, timeout)),
+        }
+    }
 }
 
 /// `sync-fetch http`: the port's loop, with a real request in place of the sleep.
 pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     let timeout_ms = args::timeout_ms(matches, common.delay_ms);
     let timeout = Duration::from_millis(timeout_ms);
+    let max_body = args::max_body_bytes(matches);
     let names: Vec<String> = sites::names(common.tasks).collect();
     let faults = args::faults(matches, common.tasks, timeout_ms)
         .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
@@ -137,7 +155,7 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
         let url = sites::site_url(&target.base, site, common.delay_ms, fault, timeout_ms);
         let (result, span) = clock.span(i, || {
             say!("Fetching data from website {site}...");
-            let result = get_json::<Site>(&client, &url, timeout);
+            let result = get_json::<Site>(&client, &url, timeout, max_body);
             if result.is_ok() {
                 say!("Finished fetching data from website {site}.");
             }
@@ -187,7 +205,8 @@ pub fn run_get(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode 
         Ok(client) => client,
         Err(code) => return code,
     };
-    let (result, span) = clock.span(0, || get_json::<Value>(&client, &url, timeout));
+    let max_body = args::max_body_bytes(matches);
+    let (result, span) = clock.span(0, || get_json::<Value>(&client, &url, timeout, max_body));
     let failed = match result {
         Ok(data) => {
             // `print(data)`: Python prints the dict; we print the decoded JSON.

@@ -50,6 +50,7 @@ pub fn command(limits: Limits) -> Command {
                 )
                 .arg(args::base_url_arg())
                 .arg(args::timeout_arg())
+                .arg(args::max_body_arg())
                 .arg(args::fault_arg())
                 .args(Common::args(limits)),
         )
@@ -134,6 +135,7 @@ fn run_simulated(clock: Clock, common: &Common) -> ExitCode {
 /// Each thread makes one blocking GET; the client and its connection pool are shared.
 fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     let timeout_ms = args::timeout_ms(matches, common.delay_ms);
+    let max_body = args::max_body_bytes(matches);
     let timeout = Duration::from_millis(timeout_ms);
     let names: Vec<String> = sites::names(common.tasks).collect();
     let faults = args::faults(matches, common.tasks, timeout_ms)
@@ -159,7 +161,7 @@ fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
         let fault = fetch_client::fault::fault_for(&faults, site);
         let url = sites::site_url(&target.base, site, common.delay_ms, fault, timeout_ms);
         say!("Fetching data from website {site}...");
-        match get_json::<Site>(&client, &url, timeout) {
+        match get_json::<Site>(&client, &url, timeout, max_body) {
             Ok(_) => {
                 say!("Finished fetching data from website {site}.");
                 true
