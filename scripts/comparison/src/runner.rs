@@ -352,19 +352,18 @@ fn describe(cmd: &Command) -> String {
 /// [`through_shell`]'s shell answers that by killing its whole group.
 #[cfg(target_os = "linux")]
 fn die_with_this_process(cmd: &mut Command) {
+    use nix::sys::signal::Signal;
+    use nix::unistd::{getpid, getppid};
     use std::os::unix::process::CommandExt;
-    // SAFETY: getpid has no preconditions.
-    let parent = unsafe { libc::getpid() };
-    // SAFETY: the closure runs in the child between fork and exec and calls
-    // only prctl and getppid, which are async-signal-safe and allocate nothing.
+    let parent = getpid();
+    // SAFETY: the closure runs in the child between fork and exec and makes
+    // only the prctl and getppid system calls, which allocate nothing.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
+            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM)?;
             // This tool may have died before the prctl: then nobody would
             // signal us, so do not start at all.
-            if libc::getppid() != parent {
+            if getppid() != parent {
                 return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
             }
             Ok(())

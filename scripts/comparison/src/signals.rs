@@ -9,6 +9,7 @@
 //! says which run was cut short and exits with 128 + the signal's number
 //! (130 for Ctrl-C, 143 for `kill`), as the shell would have reported.
 
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 use std::sync::atomic::{AtomicI32, Ordering};
 
 /// The signal caught, or 0.
@@ -23,21 +24,18 @@ extern "C" fn note(signal: libc::c_int) {
 /// process the reaper of its descendants, so that a demo's children left
 /// behind when the demo is stopped come back to us to be waited for.
 pub fn install() {
-    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: a zeroed `sigaction` is valid (empty mask, no flags); the
-        // handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            action.sa_flags = libc::SA_RESTART;
-            libc::sigaction(signal, &action, std::ptr::null_mut());
-        }
+    let action = SigAction::new(
+        SigHandler::Handler(note),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is
+        // async-signal-safe, and replaces no handler anyone relies on.
+        let _ = unsafe { sigaction(signal, &action) };
     }
     #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_CHILD_SUBREAPER takes an integer flag and touches no memory.
-    unsafe {
-        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
-    }
+    let _ = nix::sys::prctl::set_child_subreaper(true);
 }
 
 /// The signal caught since [`install`], if any.
