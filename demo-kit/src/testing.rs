@@ -254,26 +254,6 @@ mod tests {
         json!({ "spans": spans })
     }
 
-    #[cfg(unix)]
-    #[test]
-    fn of_runs_a_command_and_keeps_code_and_streams() {
-        let out = Run::of(Command::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]));
-        assert_eq!(
-            (out.code, out.stdout.as_str(), out.stderr.as_str()),
-            (Some(3), "out\n", "err\n")
-        );
-        assert!(out.command.contains("sh"), "{}", out.command);
-        out.assert_exit(3);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn run_json_adds_the_flag_and_parses_stdout() {
-        // `sh -c SCRIPT NAME ARG…`: the script echoes its last argument as JSON.
-        let (out, value) = run_json("sh", &["-c", r#"echo "{\"last\":\"$1\"}""#, "sh"]);
-        assert_eq!(value["last"], "--json", "{out}");
-    }
-
     #[test]
     #[should_panic(expected = "expected exit 0")]
     fn assert_exit_fails_on_another_code() {
@@ -281,62 +261,9 @@ mod tests {
     }
 
     #[test]
-    fn json_reads_one_object() {
-        let value = run_of(0, "{\"ok\":3}\n", "").json();
-        assert_eq!(value["ok"], 3);
-    }
-
-    #[test]
     #[should_panic(expected = "one line on stdout")]
     fn json_refuses_two_lines() {
         run_of(0, "{\"ok\":3}\n{\"ok\":3}\n", "").json();
-    }
-
-    #[test]
-    #[should_panic(expected = "one line on stdout")]
-    fn json_refuses_nothing() {
-        run_of(0, "", "").json();
-    }
-
-    #[test]
-    #[should_panic(expected = "not JSON")]
-    fn json_refuses_text() {
-        run_of(0, "All threads have finished.\n", "").json();
-    }
-
-    #[test]
-    #[should_panic(expected = "not a JSON object")]
-    fn json_refuses_a_bare_value() {
-        run_of(0, "[1, 2]\n", "").json();
-    }
-
-    #[test]
-    fn display_shows_the_streams_and_clips_long_ones() {
-        let long: String = (0..100).map(|i| format!("line {i}\n")).collect();
-        let shown = run_of(1, "short\n", &long).to_string();
-        assert!(
-            shown.starts_with("test: exit Some(1)\n--- stdout:\nshort\n"),
-            "{shown}"
-        );
-        assert!(
-            shown.contains("line 19\n[… 60 lines …]\nline 80\n"),
-            "{shown}"
-        );
-        assert!(
-            !shown.contains("line 20\n") && shown.ends_with("line 99"),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn error_lines_keeps_only_error_lines() {
-        let out = run_of(1, "", "Fetching A...\nerror: A failed\nerror: B failed\n");
-        assert_eq!(out.error_lines(), ["error: A failed", "error: B failed"]);
-    }
-
-    #[test]
-    fn a_usage_error_passes() {
-        run_of(2, "", "error: --tasks must be at least 1\n").assert_usage_error();
     }
 
     #[test]
@@ -370,32 +297,6 @@ mod tests {
     }
 
     #[test]
-    fn num_reads_numbers() {
-        let value = json!({"elapsed_ms": 12.5, "tasks": 3});
-        assert_eq!(
-            (num(&value, "elapsed_ms"), num(&value, "tasks")),
-            (12.5, 3.0)
-        );
-    }
-
-    #[test]
-    #[should_panic(expected = "ideal_ms is not a number")]
-    fn num_fails_on_a_missing_key() {
-        num(&json!({"elapsed_ms": 1.0}), "ideal_ms");
-    }
-
-    #[test]
-    #[should_panic(expected = "spans is not an array")]
-    fn spans_need_an_array() {
-        spans(&json!({"ok": 3}));
-    }
-
-    #[test]
-    fn overlapping_spans_pass() {
-        assert_spans_overlap(&summary(&[(0.0, 100.0), (1.0, 101.0), (2.0, 99.0)]));
-    }
-
-    #[test]
     #[should_panic(expected = "spans overlap")]
     fn overlap_fails_when_one_span_starts_after_another_ended() {
         // Each of the first two overlaps the middle one, not each other.
@@ -409,37 +310,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "at least two spans")]
-    fn overlap_needs_two_spans() {
-        assert_spans_overlap(&summary(&[(0.0, 10.0)]));
-    }
-
-    #[test]
-    fn spans_in_turn_pass_even_when_touching() {
-        assert_spans_in_turn(&summary(&[(0.0, 10.0), (10.0, 20.0), (25.0, 30.0)]));
-    }
-
-    #[test]
     #[should_panic(expected = "starts before")]
     fn in_turn_fails_on_an_overlap() {
         assert_spans_in_turn(&summary(&[(0.0, 10.0), (9.9, 20.0)]));
-    }
-
-    #[test]
-    #[should_panic(expected = "starts before")]
-    fn in_turn_fails_out_of_task_order() {
-        assert_spans_in_turn(&summary(&[(10.0, 20.0), (0.0, 10.0)]));
-    }
-
-    #[test]
-    #[should_panic(expected = "at least two spans")]
-    fn in_turn_needs_two_spans() {
-        assert_spans_in_turn(&summary(&[]));
-    }
-
-    #[test]
-    fn long_enough_spans_pass() {
-        assert_each_span_at_least(&summary(&[(0.0, 100.0), (5.0, 105.5)]), 100.0);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `#[timed]` keeps what it wraps: results, signatures, early returns, and
-//! the number of times the body runs, in every form the issue lists.
+//! the number of times the body runs, in every form a function can take.
 //!
 //! Each function reports through `#[timed(with = record)]`, which counts the
 //! reports by name, so the tests can check one report per call.

@@ -207,7 +207,7 @@ impl Children {
     /// as Python's `Process.start()` raises at the first failure, and
     /// [`wait_all`](Self::wait_all) still reaps the children that started.
     pub fn spawn(&mut self, task: usize, body: impl FnOnce() -> u64) -> Result<(), Errno> {
-        // SAFETY (fork rule 2, not an `unsafe` call): flush before forking.
+        // Fork rule 2: flush before forking.
         // Rust's stdout is line-buffered even into a pipe (Python's is
         // block-buffered there, which is where `| cat` shows doubled lines),
         // so only a partial line could be waiting; flush it all the same.
@@ -264,7 +264,7 @@ impl Children {
             }
         }
 
-        // SAFETY (fork rule 4, not an `unsafe` call): every child is waited
+        // Fork rule 4: every child is waited
         // for, whatever became of it, and `reap_strays` then proves with
         // `ECHILD` that none is left as a zombie.
         let mut reaped = Reaped::default();

@@ -27,7 +27,7 @@ pub enum Kind {
 /// Which child fails, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fault {
-    /// How.
+    /// How the child fails.
     pub kind: Kind,
     /// Which task, from 0.
     pub task: usize,

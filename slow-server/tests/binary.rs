@@ -160,7 +160,7 @@ fn load(url: &str, args: &[&str]) -> (Run, Value) {
     testing::run_json(BIN, &[&["load", "--url", url], args].concat())
 }
 
-/// The requirement: 1,000 slow requests at once from another process,
+/// The server's promise: 1,000 slow requests at once from another process,
 /// 0 errors, with that client process's soft limit at 1024. The server was
 /// also started at 1024 and raised its own limit.
 #[test]

@@ -1,4 +1,4 @@
-// Checks that #[timed] compiles and runs on every form the issue lists:
+// Checks that #[timed] compiles and runs on every form a function can take:
 // a plain fn, a generic fn, a fn using `?`, `&self`/`&mut self` methods and
 // an `async fn`, each keeping its result.
 
