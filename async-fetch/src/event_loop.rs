@@ -68,6 +68,12 @@ impl Flavor {
 /// `work` prints anything. If no handler can be installed the run simply
 /// goes on without one.
 pub async fn until_ctrl_c<T>(work: impl Future<Output = T>) -> Option<T> {
+    // `unconstrained`, for the scale: tokio makes a task yield after ~128
+    // polls of timers and other resources, so that it cannot starve others.
+    // `work` is `main`, and the simulated port's `join_all` polls every fetch
+    // inside it: at 10,000 fetches the forced yields made the last one end
+    // ~50 ms late (docs/notes/async-fetch.md). Tasks it spawns keep their budget.
+    let work = tokio::task::unconstrained(work);
     match select(pin!(tokio::signal::ctrl_c()), pin!(work)).await {
         Either::Left((Ok(()), _)) => None,
         Either::Left((Err(_), work)) => Some(work.await),

@@ -19,6 +19,7 @@ use fetch_client::{args, sites};
 use futures::future::join_all;
 use reqwest::Client;
 use serde_json::Value;
+use slow_server::Server;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,13 +66,21 @@ pub fn get_command(limits: Limits) -> Command {
         .args(Common::report_args())
 }
 
-/// Whether the mode needs the in-process server: no `--base-url` or URL given.
-pub fn needs_local_server(mode: &str, matches: &ArgMatches) -> bool {
-    match mode {
+/// The in-process slow server, if the mode fetches from it (no
+/// `--base-url` or URL given); `Err` is the exit code after its `error:` line.
+pub fn local_server(mode: &str, matches: &ArgMatches) -> Result<Option<Server>, ExitCode> {
+    let needed = match mode {
         "http" => !matches.contains_id("base-url"),
         "get" => !matches.contains_id("url"),
         _ => false,
+    };
+    if !needed {
+        return Ok(None);
     }
+    Server::start().map(Some).map_err(|err| {
+        demo_kit::error(format_args!("could not start the local slow server: {err}"));
+        ExitCode::from(demo_kit::cli::EXIT_FAILED)
+    })
 }
 
 fn client(timeout: Duration) -> Result<Client, reqwest::Error> {
@@ -85,6 +94,7 @@ pub async fn run(
     matches: &ArgMatches,
     local: Option<String>,
 ) -> ExitCode {
+    fetch_client::install_tls_provider(); // for https:// base URLs
     let local_server = local.is_some();
     let base = matches
         .get_one::<String>("base-url")
@@ -235,6 +245,7 @@ pub async fn get(
     matches: &ArgMatches,
     local: Option<String>,
 ) -> ExitCode {
+    fetch_client::install_tls_provider(); // for https:// URLs
     // `--delay-ms` reaches the in-process server only when given.
     let (url, delay_ms) = match (matches.get_one::<String>("url"), local) {
         (Some(url), _) => (url.clone(), 0),

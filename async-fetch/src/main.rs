@@ -52,12 +52,9 @@ async fn fetch_all(clock: Clock, common: Common) -> ExitCode {
     // `tasks = [fetch_data("website A"), ...]`. Like a coroutine, a future
     // does nothing until it is awaited.
     let tasks = (0..common.tasks).map(|i| timed(clock, i, fetch_data(website(i), common.delay())));
-    // `await asyncio.gather(*tasks)`: poll them all together, results in order.
-    // (`unconstrained`: tokio makes a task yield after ~128 timer polls so it
-    // cannot starve others; here the joined futures are the only work, and at
-    // 10,000 futures that yielding alone cost ~50 ms. See docs/notes/async-fetch.md.)
     demo_kit::narration::begin(common.tasks); // above 10 fetches: the first lines and a count
-    let results: Vec<(String, Span)> = tokio::task::unconstrained(join_all(tasks)).await;
+    // `await asyncio.gather(*tasks)`: poll them all together, results in order.
+    let results: Vec<(String, Span)> = join_all(tasks).await;
     demo_kit::narration::end();
     say!(
         "All data fetched in {:.2} seconds.",
@@ -69,26 +66,49 @@ async fn fetch_all(clock: Clock, common: Common) -> ExitCode {
         .finish(clock, spans, 0)
 }
 
-/// `website A`, `website B`, … `website Z`, `website A1`, …: the article's
-/// names, for any `--tasks` (the same sites `sync-fetch` fetches).
-pub(crate) fn website(i: usize) -> String {
-    format!("website {}", fetch_client::sites::name(i))
-}
-
-/// [`Clock::span`] for a future: its result and when it started and finished.
-pub(crate) async fn timed<T>(
-    clock: Clock,
-    task: usize,
-    work: impl Future<Output = T>,
-) -> (T, Span) {
-    let start_ms = clock.ms();
-    let value = work.await;
-    let span = Span {
-        task,
-        start_ms,
-        end_ms: clock.ms(),
+fn main() -> ExitCode {
+    let clock = Clock::start();
+    let matches = demo_kit::cli::parse(command());
+    let (mode, leaf) = matches.subcommand().unwrap_or(("", &matches));
+    let common = Common::from_matches(leaf);
+    common.set_narration();
+    // `asyncio.run(main())`: make a loop, run `main` on it to the end, close it.
+    // These lines are what `#[tokio::main(flavor = "current_thread")]` writes;
+    // written out, `--runtime` can pick the flavour and Ctrl-C can end the run.
+    let runtime = match event_loop::Flavor::from_matches(leaf).build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            demo_kit::error(format_args!("could not start the tokio runtime: {err}"));
+            return ExitCode::from(demo_kit::cli::EXIT_FAILED);
+        }
     };
-    (value, span)
+    // The HTTP modes' local slow server runs on its own runtime and threads,
+    // as a remote server would, so it is started outside this one.
+    let server = match http::local_server(mode, leaf) {
+        Ok(server) => server,
+        Err(code) => return code,
+    };
+    let local = server.as_ref().map(slow_server::Server::base_url);
+    let run = async {
+        match mode {
+            "http" => http::run(clock, common, leaf, local).await,
+            "get" => http::get(clock, common, leaf, local).await,
+            "blocking" => blocking::run(clock, common).await,
+            "offload" => offload::run(clock, common, leaf).await,
+            _ => fetch_all(clock, common).await,
+        }
+    };
+    match runtime.block_on(event_loop::until_ctrl_c(run)) {
+        Some(code) => {
+            // Don't wait for work still running on blocking threads.
+            runtime.shutdown_background();
+            if let Some(server) = server {
+                server.shutdown();
+            }
+            code
+        }
+        None => event_loop::interrupted(clock),
+    }
 }
 
 fn command() -> Command {
@@ -111,58 +131,24 @@ fn command() -> Command {
         )
 }
 
-fn main() -> ExitCode {
-    let clock = Clock::start();
-    let matches = demo_kit::cli::parse(command());
-    let (mode, leaf) = matches.subcommand().unwrap_or(("", &matches));
-    let common = Common::from_matches(leaf);
-    common.set_narration();
-    let flavor = event_loop::Flavor::from_matches(leaf);
-    // `asyncio.run(main())`: make a loop, run `main` on it to the end, close it.
-    // `#[tokio::main(flavor = "current_thread")]` would write these lines for us;
-    // written out, the flavour can come from `--runtime`.
-    let runtime = match flavor.build() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            demo_kit::error(format_args!("could not start the tokio runtime: {err}"));
-            return ExitCode::from(demo_kit::cli::EXIT_FAILED);
-        }
+/// `website A`, `website B`, … `website Z`, `website A1`, …: the article's
+/// names, for any `--tasks` (the same sites `sync-fetch` fetches).
+pub(crate) fn website(i: usize) -> String {
+    format!("website {}", fetch_client::sites::name(i))
+}
+
+/// [`Clock::span`] for a future: its result and when it started and finished.
+pub(crate) async fn timed<T>(
+    clock: Clock,
+    task: usize,
+    work: impl Future<Output = T>,
+) -> (T, Span) {
+    let start_ms = clock.ms();
+    let value = work.await;
+    let span = Span {
+        task,
+        start_ms,
+        end_ms: clock.ms(),
     };
-    // The HTTP modes fetch from a slow server in this process, on its own
-    // runtime and threads (as a remote server would be), unless told otherwise.
-    let server = if http::needs_local_server(mode, leaf) {
-        match slow_server::Server::start() {
-            Ok(server) => Some(server),
-            Err(err) => {
-                demo_kit::error(format_args!("could not start the local slow server: {err}"));
-                return ExitCode::from(demo_kit::cli::EXIT_FAILED);
-            }
-        }
-    } else {
-        None
-    };
-    let local = server.as_ref().map(slow_server::Server::base_url);
-    if matches!(mode, "http" | "get") {
-        fetch_client::install_tls_provider();
-    }
-    let run = async {
-        match mode {
-            "http" => http::run(clock, common, leaf, local).await,
-            "get" => http::get(clock, common, leaf, local).await,
-            "blocking" => blocking::run(clock, common).await,
-            "offload" => offload::run(clock, common, leaf).await,
-            _ => fetch_all(clock, common).await,
-        }
-    };
-    match runtime.block_on(event_loop::until_ctrl_c(run)) {
-        Some(code) => {
-            // Don't wait for work still running on blocking threads.
-            runtime.shutdown_background();
-            if let Some(server) = server {
-                server.shutdown();
-            }
-            code
-        }
-        None => event_loop::interrupted(clock),
-    }
+    (value, span)
 }
