@@ -12,6 +12,7 @@ use clap::{Arg, ArgMatches};
 use futures::future::{Either, select};
 use std::io::Write;
 use std::pin::pin;
+use std::time::Duration;
 use tokio::runtime::{Builder, Runtime};
 
 /// Exit code after Ctrl-C: 128 + SIGINT, as a shell reports a process ended by it.
@@ -93,4 +94,23 @@ pub fn interrupted(clock: demo_kit::Clock) -> ! {
     );
     let _ = std::io::stdout().flush();
     std::process::exit(i32::from(EXIT_INTERRUPTED))
+}
+
+/// Registers one timer for `delay` from now and lets the runtime park once,
+/// so that its timer driver knows its next deadline before many sleeps
+/// arrive. tokio 1.54 (`runtime/time/mod.rs`, `reregister`) wakes its driver,
+/// a write to an eventfd, for each new timer due before the next deadline it
+/// knows, and before its first park it knows none. Joined futures are all
+/// first polled in one go, so each of 100,000 sleeps made that system call
+/// (0.17 s of CPU time for the run, against 0.12 s without them, measured
+/// with `/usr/bin/time`); the later sleeps are due no earlier than this
+/// one, so none makes it now.
+pub async fn let_the_timer_know(delay: Duration) {
+    let mut marker = pin!(tokio::time::sleep(delay));
+    std::future::poll_fn(|cx| {
+        let _registered = marker.as_mut().poll(cx);
+        std::task::Poll::Ready(())
+    })
+    .await;
+    tokio::task::yield_now().await; // the runtime parks once, reading the deadline
 }
