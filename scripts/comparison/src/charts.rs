@@ -43,6 +43,11 @@ fn canvas(out: &mut String, height: u32) -> Result<DrawingArea<SVGBackend<'_>, S
     Ok(root)
 }
 
+/// The height of a timeline panel of `rows` tasks.
+fn panel_height(rows: usize) -> u32 {
+    90 + 22 * rows.clamp(1, MAX_BARS) as u32
+}
+
 /// One run's spans as bars on a time axis from 0 to `axis_ms`: task 0 at the
 /// top, each bar from the task's start to its end. Charts drawn with the
 /// same `axis_ms` can be read one above the other.
@@ -52,53 +57,79 @@ pub fn timeline(
     axis_ms: f64,
     colour: RGBColor,
 ) -> Result<String, String> {
-    let shown = &spans[..spans.len().min(MAX_BARS)];
-    let rows = shown.len().max(1);
-    let height = 90 + 22 * rows as u32;
+    stacked(&[(title.to_string(), spans.to_vec(), colour)], axis_ms)
+}
+
+/// Several runs' timelines in one SVG, one above the other on the same time
+/// axis from 0 to `axis_ms`: the sequential staircase over the concurrent block.
+pub fn stacked(panels: &[(String, Vec<Span>, RGBColor)], axis_ms: f64) -> Result<String, String> {
+    let heights: Vec<u32> = panels
+        .iter()
+        .map(|(_, spans, _)| panel_height(spans.len()))
+        .collect();
     let mut out = String::new();
     {
-        let root = canvas(&mut out, height)?;
-        let top = rows as f64 - 0.5;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(8)
-            .x_label_area_size(36)
-            .y_label_area_size(64)
-            .build_cartesian_2d(0.0..axis_ms.max(1.0), -0.5..top)
-            .map_err(failed)?;
-        let row_of = |i: usize| (rows - 1 - i) as f64;
-        let label = |y: &f64| {
-            let i = rows as f64 - 1.0 - y.round();
-            // Only whole rows get a name; plotters may ask for in-between ticks.
-            if (y - y.round()).abs() < 1e-6 && i >= 0.0 {
-                shown
-                    .get(i as usize)
-                    .map_or(String::new(), |s| format!("task {}", s.task))
-            } else {
-                String::new()
-            }
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&label)
-            .x_desc("ms since the program started")
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .draw()
-            .map_err(failed)?;
-        chart
-            .draw_series(shown.iter().enumerate().map(|(i, s)| {
-                let y = row_of(i);
-                Rectangle::new(
-                    [(s.start_ms, y - 0.32), (s.end_ms, y + 0.32)],
-                    colour.filled(),
-                )
-            }))
-            .map_err(failed)?;
+        let root = canvas(&mut out, heights.iter().sum::<u32>().max(1))?;
+        let mut rest = root.clone();
+        for ((title, spans, colour), height) in panels.iter().zip(&heights) {
+            let (area, below) = rest.split_vertically(*height);
+            draw_timeline(&area, title, spans, axis_ms, *colour)?;
+            rest = below;
+        }
         root.present().map_err(failed)?;
     }
     Ok(out)
+}
+
+/// Draws one timeline panel on `area`.
+fn draw_timeline(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    title: &str,
+    spans: &[Span],
+    axis_ms: f64,
+    colour: RGBColor,
+) -> Result<(), String> {
+    let shown = &spans[..spans.len().min(MAX_BARS)];
+    let rows = shown.len().max(1);
+    let top = rows as f64 - 0.5;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 20))
+        .margin(8)
+        .x_label_area_size(36)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0.0..axis_ms.max(1.0), -0.5..top)
+        .map_err(failed)?;
+    let row_of = |i: usize| (rows - 1 - i) as f64;
+    let label = |y: &f64| {
+        let i = rows as f64 - 1.0 - y.round();
+        // Only whole rows get a name; plotters may ask for in-between ticks.
+        if (y - y.round()).abs() < 1e-6 && i >= 0.0 {
+            shown
+                .get(i as usize)
+                .map_or(String::new(), |s| format!("task {}", s.task))
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(rows)
+        .y_label_formatter(&label)
+        .x_desc("ms since the program started")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .draw()
+        .map_err(failed)?;
+    chart
+        .draw_series(shown.iter().enumerate().map(|(i, s)| {
+            let y = row_of(i);
+            Rectangle::new(
+                [(s.start_ms, y - 0.32), (s.end_ms, y + 0.32)],
+                colour.filled(),
+            )
+        }))
+        .map_err(failed)?;
+    Ok(())
 }
 
 /// One bar of the speedup chart.

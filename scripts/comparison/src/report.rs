@@ -99,6 +99,9 @@ pub fn timelines(runs: &[Run]) -> Result<Vec<Section>, String> {
         ),
     ];
     let mut sections = Vec::new();
+    if let Some(section) = fetch_pair(runs)? {
+        sections.push(section);
+    }
     for (title, lead, kinds) in groups {
         let chosen: Vec<&Run> = runs
             .iter()
@@ -149,6 +152,58 @@ pub fn timelines(runs: &[Run]) -> Result<Vec<Section>, String> {
         }
     }
     Ok(sections)
+}
+
+/// The file of the chart that sets the article's sequential fetch above its
+/// concurrent one, Rust's then Python's (the one the root README shows).
+pub const FETCH_PAIR: &str = "fetch-sequential-vs-concurrent.svg";
+
+/// The article's two fetch examples in one chart: `sync-fetch` above
+/// `async-fetch`, Rust's and then Python's, on one time axis.
+fn fetch_pair(runs: &[Run]) -> Result<Option<Section>, String> {
+    let mut panels = Vec::new();
+    for rust in [true, false] {
+        for id in ["sync", "async"] {
+            let Some(r) = runs.iter().find(|r| r.entry.id == id) else {
+                continue;
+            };
+            let (who, outcome, colour) = if rust {
+                ("Rust", &r.rust, RUST)
+            } else {
+                ("Python", &r.python, PYTHON)
+            };
+            if let Some(m) = outcome.done() {
+                let how = if id == "sync" {
+                    "one after another"
+                } else {
+                    "at once"
+                };
+                panels.push((
+                    format!("{who}: {}, {how}", r.entry.label),
+                    m.spans(),
+                    colour,
+                ));
+            }
+        }
+    }
+    if panels.is_empty() {
+        return Ok(None);
+    }
+    let axis = panels
+        .iter()
+        .flat_map(|(_, spans, _)| spans.iter().map(|s| s.end_ms))
+        .fold(0.0, f64::max);
+    Ok(Some(Section {
+        title: "The article's fetches: in turn, then at once".into(),
+        lead: "The same waits, every panel on one time axis: one after another they form a \
+               staircase across it; at once, a single block a third as long."
+            .into(),
+        columns: 1,
+        figures: vec![Figure {
+            file: FETCH_PAIR.into(),
+            svg: charts::stacked(&panels, axis)?,
+        }],
+    }))
 }
 
 /// The bars of the speedup chart: Rust's threads, rayon and processes, then
@@ -511,7 +566,7 @@ mod tests {
     fn each_timeline_draws_the_runs_spans_on_the_shared_axis() {
         let runs = recorded();
         let sections = timelines(&runs).unwrap();
-        let waiting = &sections[0];
+        let waiting = &sections[1];
         // seven waiting rows, Rust and Python each
         assert_eq!(waiting.figures.len(), 14);
         assert_eq!(waiting.columns, 2);
@@ -571,11 +626,58 @@ mod tests {
             // task 0 on top: the bars go down the chart in task order
             assert!(bars.windows(2).all(|w| w[0].1 < w[1].1), "{file}: {bars:?}");
         }
-        let cpu = &sections[1];
+        let cpu = &sections[2];
         assert_eq!(
             cpu.figures.len(),
             4,
             "threads-demo cpu and process-demo cpu; rayon reads the same run"
+        );
+    }
+
+    #[test]
+    fn the_fetch_pair_sets_the_staircase_above_the_block_on_one_axis() {
+        let runs = recorded();
+        let sections = timelines(&runs).unwrap();
+        let d = drawn(&figure(&sections, FETCH_PAIR).svg);
+        for title in [
+            "Rust: sync-fetch, one after another",
+            "Rust: async-fetch, at once",
+            "Python: sync-fetch, one after another",
+        ] {
+            assert!(d.has_text(title), "{title}: {:?}", d.texts);
+        }
+        let json = |id: &str| {
+            runs.iter()
+                .find(|r| r.entry.id == id)
+                .unwrap()
+                .rust
+                .done()
+                .unwrap()
+                .spans()
+        };
+        let (sync, concurrent) = (json("sync"), json("async"));
+        let bars = d.bars(&hex(RUST));
+        assert_eq!(bars.len(), sync.len() + concurrent.len());
+        assert_eq!(
+            d.bars(&hex(PYTHON)).len(),
+            6,
+            "the recorded Python runs too"
+        );
+        // one axis: where each bar ends, over where the staircase ends, is the ratio of their end_ms
+        let right = |b: &(f64, f64, f64, f64)| b.0 + b.2;
+        let left = bars[0].0 - (bars[0].2 / (sync[0].end_ms - sync[0].start_ms)) * sync[0].start_ms;
+        let scale = (right(&bars[2]) - left) / sync[2].end_ms;
+        for (bar, span) in bars[3..].iter().zip(&concurrent) {
+            let expected = left + span.end_ms * scale;
+            assert!(
+                (right(bar) - expected).abs() <= 3.0,
+                "{} vs {expected}",
+                right(bar)
+            );
+        }
+        assert!(
+            right(&bars[3]) - left < 0.45 * (right(&bars[2]) - left),
+            "a third as long"
         );
     }
 
@@ -587,8 +689,12 @@ mod tests {
         }
         runs[2].rust = Outcome::Missing("no binary".into());
         let sections = timelines(&runs).unwrap();
-        assert_eq!((sections[0].figures.len(), sections[0].columns), (7, 1));
-        let missing = drawn(&sections[0].figures[2].svg);
+        assert_eq!(
+            sections[0].figures[0].file, FETCH_PAIR,
+            "async-fetch's Rust run alone"
+        );
+        assert_eq!((sections[1].figures.len(), sections[1].columns), (7, 1));
+        let missing = drawn(&sections[1].figures[2].svg);
         assert!(
             missing.has_text("Rust: sync-fetch: missing"),
             "{:?}",
@@ -787,8 +893,8 @@ mod tests {
         assert!(html.contains("class=\"pass\">Verdict: PASS"));
         assert_eq!(
             html.matches("<svg").count(),
-            19,
-            "14 + 4 timelines, 1 speedup chart"
+            20,
+            "the fetch pair, 14 + 4 timelines, 1 speedup chart"
         );
         // nothing fetched when viewed: no scripts, links or images; the only URL is the SVG namespace
         for banned in ["<script", "<link", "<img", "url("] {
