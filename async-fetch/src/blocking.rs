@@ -22,7 +22,7 @@ enum Wait {
     Cooperative,
 }
 
-/// The subcommand.
+/// `blocking` (the common flags are added by `main`).
 pub fn command() -> Command {
     Command::new("blocking")
         .about("A blocking sleep inside an async fn serialises the tasks; an awaited sleep does not")

@@ -41,7 +41,7 @@ enum Place {
     Offloaded,
 }
 
-/// The subcommand.
+/// `offload`, with its `--beat-ms` (the common flags are added by `main`).
 pub fn command() -> Command {
     Command::new("offload")
         .about("CPU-bound work stalls a heartbeat task; spawn_blocking (run_in_executor) keeps it on time")

@@ -44,11 +44,11 @@ pub fn command() -> Command {
 /// The subcommand's own values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// `--size`.
+    /// `--size`: the sum runs over `0..size`.
     pub size: u64,
     /// `--workers`, or the number of CPUs this process may use.
     pub workers: usize,
-    /// `--rounds`.
+    /// `--rounds`: how many times both ways run; the best time counts.
     pub rounds: u64,
 }
 
