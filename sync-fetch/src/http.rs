@@ -11,6 +11,7 @@
 use clap::{ArgMatches, Command};
 use demo_kit::{Clock, Common, Limits, Summary, say};
 use fetch_client::body::CappedBody;
+use fetch_client::fault::Fault;
 use fetch_client::{args, install_tls_provider, sites};
 use reqwest::blocking::Client;
 use serde::Deserialize;
@@ -99,6 +100,42 @@ fn in_process_server() -> Result<Target, ExitCode> {
     }
 }
 
+/// What `http` and `threads http` set up before their first GET: the flags
+/// read (a bad `--fault` is a usage error), the target and one shared client.
+pub(crate) struct HttpRun {
+    pub(crate) timeout_ms: u64,
+    pub(crate) timeout: Duration,
+    pub(crate) max_body: u64,
+    pub(crate) names: Vec<String>,
+    pub(crate) faults: Vec<(String, Fault)>,
+    pub(crate) target: Target,
+    pub(crate) client: Client,
+}
+
+impl HttpRun {
+    /// Reads the flags, starts the server (or takes `--base-url`), builds the
+    /// client and says where it fetches from; an `error:` line if it cannot.
+    pub(crate) fn start(common: &Common, matches: &ArgMatches) -> Result<Self, ExitCode> {
+        let timeout_ms = args::timeout_ms(matches, common.delay_ms);
+        let timeout = Duration::from_millis(timeout_ms);
+        let faults = args::faults(matches, common.tasks, timeout_ms)
+            .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
+        install_tls_provider();
+        let target = target(matches)?;
+        let client = client(timeout)?;
+        say!("Fetching from {} (timeout {timeout_ms} ms)", target.base);
+        Ok(Self {
+            timeout_ms,
+            timeout,
+            max_body: args::max_body_bytes(matches),
+            names: sites::names(common.tasks).collect(),
+            faults,
+            target,
+            client,
+        })
+    }
+}
+
 /// `requests.get(url).json()`, strictly: a non-2xx status is an error here,
 /// where `requests` would try to decode the error page; and the body is read
 /// in chunks under `max_body` bytes (`--max-body-bytes`), where `.json()`
@@ -128,23 +165,18 @@ pub(crate) fn get_json<T: serde::de::DeserializeOwned>(
 
 /// `sync-fetch http`: the port's loop, with a real request in place of the sleep.
 pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
-    let timeout_ms = args::timeout_ms(matches, common.delay_ms);
-    let timeout = Duration::from_millis(timeout_ms);
-    let max_body = args::max_body_bytes(matches);
-    let names: Vec<String> = sites::names(common.tasks).collect();
-    let faults = args::faults(matches, common.tasks, timeout_ms)
-        .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
-
-    install_tls_provider();
-    let target = match target(matches) {
-        Ok(target) => target,
+    let HttpRun {
+        timeout_ms,
+        timeout,
+        max_body,
+        names,
+        faults,
+        target,
+        client,
+    } = match HttpRun::start(common, matches) {
+        Ok(run) => run,
         Err(code) => return code,
     };
-    let client = match client(timeout) {
-        Ok(client) => client,
-        Err(code) => return code,
-    };
-    say!("Fetching from {} (timeout {timeout_ms} ms)", target.base);
 
     let started = clock.elapsed(); // Python's `start_time = time.time()`
     let mut spans = Vec::with_capacity(names.len());

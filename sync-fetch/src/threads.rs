@@ -21,13 +21,12 @@
 //! thread that cannot be started) is one `error:` line; the other threads
 //! still finish and are counted, and the run exits 1.
 
-use crate::http::{Site, Target, client, get_json, target};
+use crate::http::{HttpRun, Site, get_json};
 use clap::{ArgMatches, Command};
 use demo_kit::{Clock, Common, Limits, Span, Summary, say};
-use fetch_client::{args, install_tls_provider, sites};
+use fetch_client::{args, sites};
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
 
 /// `sync-fetch threads` and its `http` subcommand, each with the common flags.
 pub fn command(limits: Limits) -> Command {
@@ -134,26 +133,21 @@ fn run_simulated(clock: Clock, common: &Common) -> ExitCode {
 
 /// Each thread makes one blocking GET; the client and its connection pool are shared.
 fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
-    let timeout_ms = args::timeout_ms(matches, common.delay_ms);
-    let max_body = args::max_body_bytes(matches);
-    let timeout = Duration::from_millis(timeout_ms);
-    let names: Vec<String> = sites::names(common.tasks).collect();
-    let faults = args::faults(matches, common.tasks, timeout_ms)
-        .unwrap_or_else(|err| demo_kit::cli::usage_error(err));
     // Each thread holds a connection, and with the in-process server each
     // connection is two descriptors: ask for the hard open-file limit.
     let _ = slow_server::fdlimit::raise_to_hard();
-
-    install_tls_provider();
-    let target: Target = match target(matches) {
-        Ok(target) => target,
+    let HttpRun {
+        timeout_ms,
+        timeout,
+        max_body,
+        names,
+        faults,
+        target,
+        client,
+    } = match HttpRun::start(common, matches) {
+        Ok(run) => run,
         Err(code) => return code,
     };
-    let client = match client(timeout) {
-        Ok(client) => client,
-        Err(code) => return code,
-    };
-    say!("Fetching from {} (timeout {timeout_ms} ms)", target.base);
 
     let started = clock.elapsed();
     demo_kit::narration::begin(names.len());
