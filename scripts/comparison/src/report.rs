@@ -178,11 +178,12 @@ fn fetch_pair(runs: &[Run]) -> Result<Option<Section>, String> {
                 } else {
                     "at once"
                 };
-                panels.push((
-                    format!("{who}: {}, {how}", r.entry.label),
-                    m.spans(),
-                    colour,
-                ));
+                // Python's panels name the script: `sync_fetch.py`.
+                let name = match (&r.entry.python, rust) {
+                    (Some((script, _)), false) => script.to_string(),
+                    _ => r.entry.label.to_string(),
+                };
+                panels.push((format!("{who}: {name}, {how}"), m.spans(), colour));
             }
         }
     }
@@ -642,7 +643,7 @@ mod tests {
         for title in [
             "Rust: sync-fetch, one after another",
             "Rust: async-fetch, at once",
-            "Python: sync-fetch, one after another",
+            "Python: sync_fetch.py, one after another",
         ] {
             assert!(d.has_text(title), "{title}: {:?}", d.texts);
         }
