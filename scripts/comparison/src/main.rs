@@ -559,7 +559,8 @@ fn main() -> ExitCode {
     // tool does no networking, so a closed socket cannot end it by surprise
     // either. Children are spawned with the default action anyway.
     unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        use nix::sys::signal::{SigHandler, Signal, signal};
+        let _ = signal(Signal::SIGPIPE, SigHandler::SigDfl);
     }
     let checking = std::env::args_os().skip(1).any(|arg| arg == "--check-args");
     let matches = match demo_kit::cli::try_parse_from(command(), std::env::args_os()) {

@@ -235,7 +235,7 @@ pub fn run(mut cmd: Command, variant: &str, timeout: Duration, sample: bool) -> 
             Ok(Some(status)) => break Ok(status),
             Ok(None) if signals::caught().is_some() => {
                 stop_group(&mut child);
-                let signal = signals::caught().unwrap_or(libc::SIGTERM);
+                let signal = signals::caught().unwrap_or(nix::sys::signal::Signal::SIGTERM as i32);
                 interrupted(signal, &step, "while it ran");
             }
             Ok(None) if started.elapsed() > timeout => {
@@ -364,7 +364,7 @@ fn die_with_this_process(cmd: &mut Command) {
             // This tool may have died before the prctl: then nobody would
             // signal us, so do not start at all.
             if getppid() != parent {
-                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+                return Err(nix::errno::Errno::ESRCH.into());
             }
             Ok(())
         });

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 /// The signal caught, or 0.
 static CAUGHT: AtomicI32 = AtomicI32::new(0);
 
-extern "C" fn note(signal: libc::c_int) {
+extern "C" fn note(signal: std::ffi::c_int) {
     // Only an atomic store: all a signal handler may safely do here.
     CAUGHT.store(signal, Ordering::SeqCst);
 }
@@ -48,11 +48,11 @@ pub fn caught() -> Option<i32> {
 
 /// `SIGINT (Ctrl-C)`, `SIGTERM`, `SIGHUP`, or the number.
 pub fn name(signal: i32) -> String {
-    match signal {
-        libc::SIGINT => "SIGINT (Ctrl-C)".into(),
-        libc::SIGTERM => "SIGTERM".into(),
-        libc::SIGHUP => "SIGHUP".into(),
-        other => format!("signal {other}"),
+    match Signal::try_from(signal) {
+        Ok(Signal::SIGINT) => "SIGINT (Ctrl-C)".into(),
+        Ok(Signal::SIGTERM) => "SIGTERM".into(),
+        Ok(Signal::SIGHUP) => "SIGHUP".into(),
+        _ => format!("signal {signal}"),
     }
 }
 
@@ -62,8 +62,9 @@ mod tests {
 
     #[test]
     fn signals_are_named_for_the_user() {
-        assert_eq!(name(libc::SIGTERM), "SIGTERM");
-        assert!(name(libc::SIGINT).contains("Ctrl-C"));
-        assert_eq!(name(libc::SIGUSR1), format!("signal {}", libc::SIGUSR1));
+        assert_eq!(name(Signal::SIGTERM as i32), "SIGTERM");
+        assert!(name(Signal::SIGINT as i32).contains("Ctrl-C"));
+        let usr1 = Signal::SIGUSR1 as i32;
+        assert_eq!(name(usr1), format!("signal {usr1}"));
     }
 }

@@ -235,7 +235,7 @@ fn a_closed_stdout_pipe_ends_quietly_without_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(
         out.status.signal(),
-        Some(libc::SIGPIPE),
+        Some(nix::sys::signal::Signal::SIGPIPE as i32),
         "{:?}: {stderr}",
         out.status
     );

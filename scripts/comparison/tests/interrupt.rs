@@ -11,6 +11,8 @@
 //! is the one tested here.
 #![cfg(target_os = "linux")]
 
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -183,10 +185,9 @@ impl Comparison {
 
     /// Sends `signal` to the comparison's group (`group`) or to it alone,
     /// then waits for it; returns its exit code and stderr.
-    fn interrupt(&mut self, signal: i32, group: bool) -> (Option<i32>, String) {
+    fn interrupt(&mut self, signal: Signal, group: bool) -> (Option<i32>, String) {
         let target = if group { -self.pid() } else { self.pid() };
-        // SAFETY: kill only sends a signal, to our own child or its group.
-        assert_eq!(unsafe { libc::kill(target, signal) }, 0);
+        kill(Pid::from_raw(target), signal).unwrap();
         let start = Instant::now();
         while matches!(self.child.try_wait(), Ok(None)) {
             assert!(
@@ -229,10 +230,7 @@ impl Drop for Comparison {
         let _ = self.child.kill();
         let _ = self.child.wait();
         for p in self.seen.iter().filter(|p| still_running(p)) {
-            // SAFETY: kill only sends a signal, to a process this test saw start.
-            unsafe {
-                libc::kill(p.pid, libc::SIGKILL);
-            }
+            let _ = kill(Pid::from_raw(p.pid), Signal::SIGKILL);
         }
     }
 }
@@ -253,7 +251,7 @@ fn ctrl_c_during_a_python_run_stops_it_and_its_children() {
     python_dir(&python);
     let mut run = Comparison::start(&bins, Some(&python));
     run.wait_for_run("process_demo.py");
-    let (code, stderr) = run.interrupt(libc::SIGINT, true);
+    let (code, stderr) = run.interrupt(Signal::SIGINT, true);
     assert_eq!(code, Some(130), "{stderr}");
     let last = stderr.lines().last().unwrap_or_default();
     assert!(last.starts_with("error: interrupted by SIGINT"), "{stderr}");
@@ -268,7 +266,7 @@ fn sigterm_during_a_rust_run_stops_it_and_its_children() {
     demos(&bins, true);
     let mut run = Comparison::start(&bins, None);
     run.wait_for_run("process-demo");
-    let (code, stderr) = run.interrupt(libc::SIGTERM, false);
+    let (code, stderr) = run.interrupt(Signal::SIGTERM, false);
     assert_eq!(code, Some(143), "{stderr}");
     let last = stderr.lines().last().unwrap_or_default();
     assert!(
@@ -286,7 +284,7 @@ fn sigkill_of_the_comparison_takes_the_run_with_it() {
     demos(&bins, true);
     let mut run = Comparison::start(&bins, None);
     run.wait_for_run("process-demo");
-    let (code, _) = run.interrupt(libc::SIGKILL, false);
+    let (code, _) = run.interrupt(Signal::SIGKILL, false);
     assert_eq!(code, None, "killed by a signal");
     let left = run.left();
     assert!(left.is_empty(), "left running: {left:?}");
