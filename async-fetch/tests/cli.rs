@@ -187,18 +187,13 @@ fn http_holds_a_thousand_requests_at_once() {
 fn http_stays_within_a_low_open_file_limit() {
     let mut cmd = std::process::Command::new(cargo_bin!("async-fetch"));
     cmd.args(["http", "--tasks", "1000", "--delay-ms", "100", "--json"]);
+    use nix::sys::resource::{Resource, setrlimit};
     use std::os::unix::process::CommandExt;
     // SAFETY: between fork and exec only setrlimit runs, which is
-    // async-signal-safe; `limit` is a plain struct on this stack.
+    // async-signal-safe and allocates nothing.
     unsafe {
         cmd.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 1024,
-                rlim_max: 1024,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
+            setrlimit(Resource::RLIMIT_NOFILE, 1024, 1024)?;
             Ok(())
         });
     }

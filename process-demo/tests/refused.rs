@@ -11,6 +11,7 @@
 
 use assert_cmd::cargo::cargo_bin;
 use demo_kit::testing::Run;
+use nix::sys::resource::{Resource, setrlimit};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::sync::Mutex;
@@ -31,8 +32,7 @@ fn run_limited(args: &[&str]) -> Option<Run> {
     let _turn = ONE_AT_A_TIME
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+    if !nix::unistd::geteuid().is_root() {
         eprintln!("skipped: changing to an unprivileged user needs root");
         return None;
     }
@@ -43,13 +43,7 @@ fn run_limited(args: &[&str]) -> Option<Run> {
     // to the unprivileged user, which may lower its own limits.
     unsafe {
         command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: NPROC as libc::rlim_t,
-                rlim_max: NPROC as libc::rlim_t,
-            };
-            if libc::setrlimit(libc::RLIMIT_NPROC, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
+            setrlimit(Resource::RLIMIT_NPROC, NPROC, NPROC)?;
             Ok(())
         });
     }

@@ -4,6 +4,7 @@
 //! The soft limit is what the kernel enforces; a process may raise it up to
 //! the hard limit without privileges, and lower it freely.
 
+use nix::sys::resource::{Resource, getrlimit, rlim_t, setrlimit};
 use std::io;
 
 /// A process's open-file limits.
@@ -17,18 +18,11 @@ pub struct FdLimit {
 
 /// Reads this process's open-file limits.
 pub fn get() -> io::Result<FdLimit> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid, writable `rlimit` that getrlimit fills in.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
+    let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
     #[allow(clippy::unnecessary_cast)] // rlim_t is u64 on Linux, not on every Unix
     Ok(FdLimit {
-        soft: limit.rlim_cur as u64,
-        hard: limit.rlim_max as u64,
+        soft: soft as u64,
+        hard: hard as u64,
     })
 }
 
@@ -36,14 +30,11 @@ pub fn get() -> io::Result<FdLimit> {
 pub fn set_soft(soft: u64) -> io::Result<FdLimit> {
     let now = get()?;
     #[allow(clippy::unnecessary_cast)] // see `get`
-    let limit = libc::rlimit {
-        rlim_cur: soft.min(now.hard) as libc::rlim_t,
-        rlim_max: now.hard as libc::rlim_t,
-    };
-    // SAFETY: `limit` is a valid `rlimit` that setrlimit only reads.
-    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
+    setrlimit(
+        Resource::RLIMIT_NOFILE,
+        soft.min(now.hard) as rlim_t,
+        now.hard as rlim_t,
+    )?;
     get()
 }
 
