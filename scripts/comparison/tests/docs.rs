@@ -195,7 +195,24 @@ fn commands(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A demo binary, built by `cargo test --workspace`; built here if missing.
+/// The newest modification time of the files under `dir`.
+fn newest(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let time = if path.is_dir() {
+            self::newest(&path)
+        } else {
+            entry.metadata().and_then(|m| m.modified()).ok()
+        };
+        newest = newest.max(time);
+    }
+    newest
+}
+
+/// A demo binary. `cargo test --workspace` builds every binary first; when
+/// this test runs alone, a binary older than its package's sources (or
+/// missing) is built here, so that a stale binary never checks old flags.
 fn binary(package: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its path");
     let profile = exe
@@ -204,7 +221,12 @@ fn binary(package: &str) -> PathBuf {
         .expect("tests run from target/<profile>/deps")
         .to_path_buf();
     let path = profile.join(format!("{package}{}", std::env::consts::EXE_SUFFIX));
-    if !path.is_file() {
+    let dir = match package {
+        "comparison" => root().join("scripts/comparison"),
+        _ => root().join(package),
+    };
+    let built = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    if built.is_none() || built < newest(&dir.join("src")) {
         let status = Command::new(env!("CARGO"))
             .args(["build", "--quiet", "-p", package, "--bins"])
             .current_dir(root())
