@@ -1,8 +1,9 @@
 //! Small hostile HTTP servers on 127.0.0.1 for the fetch demos' tests: a
 //! body that never ends, a body cut off before its announced length, and a
 //! connection that never answers. Plain `std::net`, one thread per
-//! connection, every path answered the same way. [`every_mode_fails_with`]
-//! runs a demo's fetching modes against one and checks the `error:` lines.
+//! connection, every path answered the same way. The checks below run a
+//! demo's fetching modes against one and check the `error:` lines and the
+//! memory; each demo's `tests/hostile.rs` calls them with its own modes.
 
 use demo_kit::testing::Run;
 use std::io::{self, Read, Write};
@@ -133,20 +134,43 @@ pub fn run_json(bin: &str, args: &[&str]) -> Run {
     Run::from(output)
 }
 
-/// Runs `bin` in each of `modes(base_url)` against one [`Hostile`] server
-/// that behaves as `behaviour`. Checks that each run exits 1 with one
+/// The cap the checks below set: small, so that going past it would show in memory.
+pub const CAP: u64 = 1 << 20;
+
+/// A demo's fetching modes pointed at `base`: `get BASE/data/1`, then each of
+/// `site_modes` (`["http"]`, `["threads", "http"]` …) over three sites; all
+/// with [`CAP`] and a timeout long enough that only the cap (or the server
+/// closing) can end a fetch.
+fn modes(base: &str, site_modes: &[&[&str]]) -> Vec<Vec<String>> {
+    let url = format!("{base}/data/1");
+    let cap = CAP.to_string();
+    let common = ["--max-body-bytes", &cap, "--timeout-ms", "30000"];
+    let sites = ["--base-url", base, "--tasks", "3", "--delay-ms", "0"];
+    let get = [&["get", url.as_str()][..], &common].concat();
+    std::iter::once(get)
+        .chain(
+            site_modes
+                .iter()
+                .map(|mode| [mode, &sites[..], &common].concat()),
+        )
+        .map(|mode| mode.iter().map(|s| s.to_string()).collect())
+        .collect()
+}
+
+/// Runs `bin` in each of its [`modes`] against one [`Hostile`] server that
+/// behaves as `behaviour`. Checks that each run exits 1 with one
 /// `error: …: GET URL: reason` line per site (a mode's site count is its
 /// `--tasks`, else 1), each ending with `reason`, and a summary that counts
 /// them as failed. Returns each mode with its peak memory (`max_rss_kb`).
 pub fn every_mode_fails_with(
     bin: &str,
-    modes: impl Fn(&str) -> Vec<Vec<String>>,
+    site_modes: &[&[&str]],
     behaviour: Behaviour,
     reason: &str,
 ) -> Vec<(Vec<String>, u64)> {
     let server = Hostile::start(behaviour).expect("the hostile server could not start");
     let mut peaks = Vec::new();
-    for mode in modes(&server.base_url()) {
+    for mode in modes(&server.base_url(), site_modes) {
         let args: Vec<&str> = mode.iter().map(String::as_str).collect();
         let out = run_json(bin, &args);
         out.assert_exit(1);
@@ -166,4 +190,80 @@ pub fn every_mode_fails_with(
         peaks.push((mode, summary["max_rss_kb"].as_u64().unwrap_or(0)));
     }
     peaks
+}
+
+/// An endless body, announced or chunked, stops every mode at [`CAP`], and
+/// the process's peak memory stays within a body of [`CAP`] per site (plus
+/// slack) of a run whose bodies are cut off at 10 bytes.
+pub fn an_endless_body_stops_at_the_cap(bin: &str, site_modes: &[&[&str]]) {
+    let too_large = format!("the body is larger than {CAP} bytes");
+    let cut_off = Behaviour::CutOff {
+        announced: 100,
+        sent: 10,
+    };
+    let baseline = every_mode_fails_with(
+        bin,
+        site_modes,
+        cut_off,
+        "the connection closed after 10 of 100 bytes",
+    );
+    for behaviour in [Behaviour::EndlessChunked, Behaviour::EndlessAnnounced] {
+        let peaks = every_mode_fails_with(bin, site_modes, behaviour, &too_large);
+        for ((mode, peak), (_, base)) in peaks.iter().zip(&baseline) {
+            // Three sites may each hold a body up to the cap at once (they
+            // run concurrently); allow that plus 8 MiB of slack for a noisy
+            // allocator.
+            let allowed = base + 3 * CAP / 1024 + 8 * 1024;
+            assert!(
+                *peak <= allowed,
+                "{behaviour:?} {mode:?}: {peak} KiB at peak, against {base} KiB for a short body"
+            );
+        }
+    }
+}
+
+/// A body cut off before its announced length is a connection failure in
+/// every mode, not a JSON error.
+pub fn a_body_cut_off_is_a_connection_failure(bin: &str, site_modes: &[&[&str]]) {
+    let cut_off = Behaviour::CutOff {
+        announced: 1000,
+        sent: 300,
+    };
+    every_mode_fails_with(
+        bin,
+        site_modes,
+        cut_off,
+        "the connection closed after 300 of 1000 bytes",
+    );
+}
+
+/// `get` against a server that never answers ends with one timeout line.
+pub fn a_silent_server_times_out(bin: &str) {
+    let server = Hostile::start(Behaviour::Silent).expect("the hostile server could not start");
+    let url = format!("{}/data/1", server.base_url());
+    let out = run_json(bin, &["get", &url, "--timeout-ms", "300"]);
+    out.assert_exit(1);
+    assert_eq!(
+        out.error_lines(),
+        [format!("error: GET {url}: timed out after 300 ms")],
+        "{}",
+        out.stderr
+    );
+}
+
+/// `--max-body-bytes 0` is a usage error in `get` and each of `site_modes`,
+/// and `get --help` shows the flag with its 4 MiB default.
+pub fn the_cap_is_a_checked_flag(bin: &str, site_modes: &[&[&str]]) {
+    for mode in std::iter::once(&["get"][..]).chain(site_modes.iter().copied()) {
+        let out = demo_kit::testing::run(bin, &[mode, &["--max-body-bytes", "0"]].concat());
+        out.assert_usage_error();
+        assert!(
+            out.stderr.contains("--max-body-bytes"),
+            "{mode:?}: {}",
+            out.stderr
+        );
+    }
+    let help = demo_kit::testing::run(bin, &["get", "--help"]);
+    assert!(help.stdout.contains("--max-body-bytes"), "{}", help.stdout);
+    assert!(help.stdout.contains("4194304"), "{}", help.stdout);
 }
