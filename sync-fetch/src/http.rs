@@ -103,13 +103,15 @@ fn in_process_server() -> Result<Target, ExitCode> {
 /// What `http` and `threads http` set up before their first GET: the flags
 /// read (a bad `--fault` is a usage error), the target and one shared client.
 pub(crate) struct HttpRun {
-    pub(crate) timeout_ms: u64,
-    pub(crate) timeout: Duration,
-    pub(crate) max_body: u64,
+    /// The sites, `A` to the `--tasks`th.
     pub(crate) names: Vec<String>,
-    pub(crate) faults: Vec<(String, Fault)>,
+    /// Where the sites are served.
     pub(crate) target: Target,
-    pub(crate) client: Client,
+    timeout_ms: u64,
+    timeout: Duration,
+    max_body: u64,
+    faults: Vec<(String, Fault)>,
+    client: Client,
 }
 
 impl HttpRun {
@@ -133,6 +135,17 @@ impl HttpRun {
             target,
             client,
         })
+    }
+
+    /// `GET /site/{site}?delay_ms=…`, with the fault `--fault` asks of this site.
+    pub(crate) fn url(&self, site: &str, delay_ms: u64) -> String {
+        let fault = fetch_client::fault::fault_for(&self.faults, site);
+        sites::site_url(&self.target.base, site, delay_ms, fault, self.timeout_ms)
+    }
+
+    /// One GET of `url` with the shared client, under the timeout and the body cap.
+    pub(crate) fn get(&self, url: &str) -> Result<Site, String> {
+        get_json(&self.client, url, self.timeout, self.max_body)
     }
 }
 
@@ -165,29 +178,20 @@ pub(crate) fn get_json<T: serde::de::DeserializeOwned>(
 
 /// `sync-fetch http`: the port's loop, with a real request in place of the sleep.
 pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
-    let HttpRun {
-        timeout_ms,
-        timeout,
-        max_body,
-        names,
-        faults,
-        target,
-        client,
-    } = match HttpRun::start(common, matches) {
+    let run = match HttpRun::start(common, matches) {
         Ok(run) => run,
         Err(code) => return code,
     };
 
     let started = clock.elapsed(); // Python's `start_time = time.time()`
-    let mut spans = Vec::with_capacity(names.len());
+    let mut spans = Vec::with_capacity(run.names.len());
     let mut failed = 0;
-    demo_kit::narration::begin(names.len()); // above 10 sites: the first lines and a count
-    for (i, site) in names.iter().enumerate() {
-        let fault = fetch_client::fault::fault_for(&faults, site);
-        let url = sites::site_url(&target.base, site, common.delay_ms, fault, timeout_ms);
+    demo_kit::narration::begin(run.names.len()); // above 10 sites: the first lines and a count
+    for (i, site) in run.names.iter().enumerate() {
+        let url = run.url(site, common.delay_ms);
         let (result, span) = clock.span(i, || {
             say!("Fetching data from website {site}...");
-            let result = get_json::<Site>(&client, &url, timeout, max_body);
+            let result = run.get(&url);
             if result.is_ok() {
                 say!("Finished fetching data from website {site}.");
             }
@@ -207,12 +211,12 @@ pub fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode
     demo_kit::narration::end();
     say!(
         "{}",
-        sites::fetched_line(names.len(), failed, clock.elapsed() - started)
+        sites::fetched_line(run.names.len(), failed, clock.elapsed() - started)
     );
 
     let ideal_ms = common.tasks as f64 * common.delay_ms as f64; // sequential: tasks × delay
     Summary::new("sync-fetch", "http", common, ideal_ms)
-        .with("base_url", target.base.clone())
+        .with("base_url", run.target.base.clone())
         .finish(clock, spans, failed)
 }
 

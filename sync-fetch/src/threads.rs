@@ -21,7 +21,7 @@
 //! thread that cannot be started) is one `error:` line; the other threads
 //! still finish and are counted, and the run exits 1.
 
-use crate::http::{HttpRun, Site, get_json};
+use crate::http::HttpRun;
 use clap::{ArgMatches, Command};
 use demo_kit::{Clock, Common, Limits, Span, Summary, say};
 use fetch_client::{args, sites};
@@ -136,26 +136,17 @@ fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     // Each thread holds a connection, and with the in-process server each
     // connection is two descriptors: ask for the hard open-file limit.
     let _ = slow_server::fdlimit::raise_to_hard();
-    let HttpRun {
-        timeout_ms,
-        timeout,
-        max_body,
-        names,
-        faults,
-        target,
-        client,
-    } = match HttpRun::start(common, matches) {
+    let run = match HttpRun::start(common, matches) {
         Ok(run) => run,
         Err(code) => return code,
     };
 
     let started = clock.elapsed();
-    demo_kit::narration::begin(names.len());
-    let (spans, failed) = on_threads(clock, &names, |site| {
-        let fault = fetch_client::fault::fault_for(&faults, site);
-        let url = sites::site_url(&target.base, site, common.delay_ms, fault, timeout_ms);
+    demo_kit::narration::begin(run.names.len());
+    let (spans, failed) = on_threads(clock, &run.names, |site| {
+        let url = run.url(site, common.delay_ms);
         say!("Fetching data from website {site}...");
-        match get_json::<Site>(&client, &url, timeout, max_body) {
+        match run.get(&url) {
             Ok(_) => {
                 say!("Finished fetching data from website {site}.");
                 true
@@ -169,9 +160,9 @@ fn run_http(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     demo_kit::narration::end();
     say!(
         "{}",
-        sites::fetched_line(names.len(), failed, clock.elapsed() - started)
+        sites::fetched_line(run.names.len(), failed, clock.elapsed() - started)
     );
     Summary::new("sync-fetch", "threads-http", common, common.delay_ms as f64)
-        .with("base_url", target.base.clone())
+        .with("base_url", run.target.base.clone())
         .finish(clock, spans, failed)
 }
