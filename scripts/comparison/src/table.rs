@@ -74,9 +74,36 @@ pub fn ms(value: f64) -> String {
     }
 }
 
-fn cell(outcome: &Outcome, metric: &str) -> String {
+/// A CPU run's size as a student reads it: `10⁹`, `3×10⁸`, or the plain number.
+pub fn size(n: f64) -> String {
+    const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let exponent = n.log10().floor();
+    let mantissa = n / 10f64.powf(exponent);
+    if n < 1000.0 || (mantissa - mantissa.round()).abs() > 1e-9 {
+        return format!("{n:.0}");
+    }
+    let power: String = format!("{exponent:.0}")
+        .chars()
+        .map(|d| SUPERSCRIPT[d.to_digit(10).unwrap_or(0) as usize])
+        .collect();
+    match mantissa.round() as u64 {
+        1 => format!("10{power}"),
+        m => format!("{m}×10{power}"),
+    }
+}
+
+/// A time cell; a CPU row also names the size it summed on a second line
+/// (`341.3 ms` / `n = 10⁹`), since Rust and Python sum different sizes and
+/// only their speedups compare. Markdown joins the two lines with a comma.
+fn cell(outcome: &Outcome, metric: &str, kind: Kind) -> String {
     match outcome {
-        Outcome::Done(m) => m.num(metric).map_or("?".into(), ms),
+        Outcome::Done(m) => {
+            let time = m.num(metric).map_or("?".into(), ms);
+            match m.num("size").filter(|_| kind == Kind::Cpu) {
+                Some(n) => format!("{time}\nn = {}", size(n)),
+                None => time,
+            }
+        }
         Outcome::Missing(_) => "missing".into(),
         Outcome::Failed(..) => "failed".into(),
         Outcome::Skipped(_) => "n/a".into(),
@@ -232,7 +259,7 @@ pub fn rows(results: &[Result]) -> Vec<Row> {
             let python = if e.python.is_none() {
                 "—".into()
             } else {
-                cell(&r.python, e.metric)
+                cell(&r.python, e.metric, e.kind)
             };
             Row {
                 demo: e.label.to_string(),
@@ -241,7 +268,7 @@ pub fn rows(results: &[Result]) -> Vec<Row> {
                 article: e
                     .article_ms
                     .map_or("—".into(), |a| format!("{:.0} s", a / 1e3)),
-                rust: cell(&r.rust, e.metric),
+                rust: cell(&r.rust, e.metric, e.kind),
                 python,
                 over_ideal: over,
                 ratio,
@@ -361,8 +388,14 @@ pub fn wrap(text: &str, width: usize) -> String {
 
 /// The table in GitHub Markdown.
 pub fn markdown(rows: &[Row]) -> String {
-    let line =
-        |cells: [&str; 8]| format!("| {} |", cells.map(|c| c.replace('|', "\\|")).join(" | "));
+    let line = |cells: [&str; 8]| {
+        format!(
+            "| {} |",
+            cells
+                .map(|c| c.replace('|', "\\|").replace('\n', ", "))
+                .join(" | ")
+        )
+    };
     let mut out = vec![line(HEADERS), format!("|{}", "---|".repeat(HEADERS.len()))];
     out.extend(rows.iter().map(|r| line(r.cells())));
     out.join("\n")
@@ -460,6 +493,24 @@ pub(crate) mod tests {
     fn ms_switches_to_seconds_at_one_second() {
         assert_eq!(ms(200.43), "200.4 ms");
         assert_eq!(ms(2003.0), "2.00 s");
+    }
+
+    #[test]
+    fn sizes_read_as_powers_of_ten() {
+        assert_eq!(size(1e9), "10⁹");
+        assert_eq!(size(3e8), "3×10⁸");
+        assert_eq!(size(10_000_000.0), "10⁷");
+        assert_eq!(size(1234.0), "1234");
+        assert_eq!(size(42.0), "42");
+    }
+
+    #[test]
+    fn cpu_cells_name_each_language_its_own_size() {
+        let rows = rows(&recorded());
+        let cpu = rows.iter().find(|r| r.demo == "threads-demo cpu").unwrap();
+        assert!(cpu.rust.ends_with("\nn = 3×10⁸"), "{}", cpu.rust);
+        assert!(cpu.python.ends_with("\nn = 4×10⁶"), "{}", cpu.python);
+        assert!(!rows[0].rust.contains("n ="), "a waiting row has no size");
     }
 
     #[test]
