@@ -94,7 +94,7 @@ fn main() -> ExitCode {
             return ExitCode::from(demo_kit::cli::EXIT_FAILED);
         }
     };
-    // The HTTP modes' local slow server runs on its own runtime and threads,
+    // The HTTP modes' local slow server runs on its own runtime and thread,
     // as a remote server would, so it is started outside this one.
     let server = match http::local_server(mode, leaf) {
         Ok(server) => server,
