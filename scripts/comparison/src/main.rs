@@ -424,7 +424,7 @@ fn table_mode(
     );
     let clocks = "Rust times come from each demo's own clock, started at the top of main; \
                   Python's from time.perf_counter() at the top of each script. Neither includes \
-                  starting the process (a pyenv shim alone adds 70-80 ms).";
+                  starting the process (`time python3 -c pass` shows what that costs on this machine).";
     match format {
         Format::Json => {
             let tolerance = json!({
