@@ -30,16 +30,16 @@ pub fn default_size() -> u64 {
     }
 }
 
-/// In a build without optimisations: the one note saying its timings mean
-/// little, and the command (for package `package`) to time it properly.
-pub fn debug_build_note(package: &str) -> Option<String> {
-    cfg!(debug_assertions).then(|| {
-        format!(
+/// In a build without optimisations, says in one line of narrative that its
+/// timings mean little, and the command (for package `package`) to time it properly.
+pub fn note_debug_build(package: &str) {
+    if cfg!(debug_assertions) {
+        crate::say!(
             "Note: this is a debug build (no optimisations): its timings mean little, and the \
              default size is 20 times smaller. Time it with \
              `cargo run --release -p {package} -- cpu`."
-        )
-    })
+        );
+    }
 }
 
 /// Below this sequential time (ms) a run is too short for its speedup to mean
@@ -65,15 +65,11 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 /// (smallest) time is reported, which filters out a noisy machine.
 pub const DEFAULT_ROUNDS: u64 = 3;
 
-/// The largest `--rounds` accepted.
-pub const MAX_ROUNDS: u64 = 100;
-
-/// The largest `--size` accepted: a few minutes of work, not hours.
-pub const MAX_SIZE: u64 = 100_000_000_000;
-
-/// The `--size N` flag of both `cpu` subcommands: the sum runs over `0..N`.
-pub fn size_arg() -> Arg {
-    let default = if cfg!(debug_assertions) {
+/// The flags both `cpu` subcommands take: `--size N` (the sum runs over
+/// `0..N`), `--workers N` up to `max_workers` (`what` names the workers in
+/// the help: "threads", "child processes") and `--rounds N`.
+pub fn cpu_args(what: &str, max_workers: u64) -> [Arg; 3] {
+    let default_size = if cfg!(debug_assertions) {
         format!(
             "{} in this debug build, {DEFAULT_SIZE} in release",
             default_size()
@@ -81,35 +77,29 @@ pub fn size_arg() -> Arg {
     } else {
         DEFAULT_SIZE.to_string()
     };
-    Arg::new("size")
-        .long("size")
-        .value_name("N")
-        .help(format!("Sum i*i for i in 0..N [default: {default}]"))
-        .value_parser(value_parser!(u64).range(1..=MAX_SIZE))
+    [
+        Arg::new("size")
+            .long("size")
+            .value_name("N")
+            .help(format!("Sum i*i for i in 0..N [default: {default_size}]"))
+            // at most a few minutes of work, not hours
+            .value_parser(value_parser!(u64).range(1..=100_000_000_000)),
+        Arg::new("workers")
+            .long("workers")
+            .value_name("N")
+            .help(format!("How many {what} [default: one per core]"))
+            .value_parser(value_parser!(u64).range(1..=max_workers)),
+        Arg::new("rounds")
+            .long("rounds")
+            .value_name("N")
+            .help(format!(
+                "Time every way N times, back to back, and keep the best [default: {DEFAULT_ROUNDS}]"
+            ))
+            .value_parser(value_parser!(u64).range(1..=100)),
+    ]
 }
 
-/// The `--workers N` flag of both `cpu` subcommands, up to `max`; `what`
-/// names the workers in the help ("threads", "child processes").
-pub fn workers_arg(what: &str, max: u64) -> Arg {
-    Arg::new("workers")
-        .long("workers")
-        .value_name("N")
-        .help(format!("How many {what} [default: one per core]"))
-        .value_parser(value_parser!(u64).range(1..=max))
-}
-
-/// The `--rounds N` flag of both `cpu` subcommands.
-pub fn rounds_arg() -> Arg {
-    Arg::new("rounds")
-        .long("rounds")
-        .value_name("N")
-        .help(format!(
-            "Time every way N times, back to back, and keep the best [default: {DEFAULT_ROUNDS}]"
-        ))
-        .value_parser(value_parser!(u64).range(1..=MAX_ROUNDS))
-}
-
-/// The value of [`rounds_arg`], or [`DEFAULT_ROUNDS`].
+/// The value of `--rounds`, or [`DEFAULT_ROUNDS`].
 pub fn rounds(matches: &ArgMatches) -> u64 {
     matches
         .get_one::<u64>("rounds")
@@ -181,10 +171,11 @@ pub fn best_of(rounds: u64) -> String {
 /// A note when `speedup` is more than `parallelism` (the number of workers
 /// that can run at once: the smaller of workers and cores) can give, with 5%
 /// to spare. Such a figure is not real: it means the sequential pass itself
-/// was slowed by other work on the machine in every round.
-pub fn implausible(speedup: f64, parallelism: usize) -> Option<String> {
+/// was slowed by other work on the machine in every round. A run too short
+/// to time (`sequential_ms` under [`MIN_TIMED_MS`]) gets no note.
+pub fn implausible(sequential_ms: f64, speedup: f64, parallelism: usize) -> Option<String> {
     let limit = parallelism.max(1) as f64;
-    (speedup > limit * 1.05).then(|| {
+    (sequential_ms >= MIN_TIMED_MS && speedup > limit * 1.05).then(|| {
         format!(
             "Note: {speedup:.2}x is more than {limit:.0} core(s) can give; the machine slowed \
              the sequential pass in every round. Try more --rounds on a quieter machine."
@@ -240,29 +231,11 @@ mod tests {
     }
 
     #[test]
-    fn kernel_matches_the_formula() {
-        for n in [0, 1, 2, 3, 10, 12_345, 3_000_000] {
+    fn kernel_matches_the_formula_and_wraps_instead_of_overflowing() {
+        // From 5,000,000 on, the sum no longer fits in a u64.
+        for n in [0, 1, 2, 3, 10, 12_345, 5_000_000] {
             assert_eq!(sum_of_squares(0..n), formula(n), "n = {n}");
         }
-    }
-
-    #[test]
-    fn kernel_wraps_instead_of_overflowing() {
-        // 2^32 + k squared overflows u64; wrapping keeps the low 64 bits.
-        let (low, high) = (1u64 << 32, (1u64 << 32) + 5000);
-        let exact: u128 = (u128::from(low)..u128::from(high)).map(|i| i * i).sum();
-        assert_eq!(sum_of_squares(low..high), exact as u64);
-    }
-
-    #[test]
-    fn parts_add_up_to_the_whole_even_when_wrapping() {
-        let offset = 1u64 << 32;
-        let whole = sum_of_squares(offset..offset + 5000);
-        let parts = split(5000, 7)
-            .into_iter()
-            .map(|r| sum_of_squares(r.start + offset..r.end + offset))
-            .fold(0u64, u64::wrapping_add);
-        assert_eq!(parts, whole);
     }
 
     #[test]
@@ -289,73 +262,5 @@ mod tests {
             assert!(max.zip(min).is_some_and(|(a, b)| a - b <= 1), "{lengths:?}");
         }
         assert_eq!(split(5, 0), vec![0..5], "zero parts means one");
-    }
-
-    #[test]
-    fn timing_and_speedup() {
-        let (value, ms) = timed(|| {
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            42
-        });
-        assert_eq!(value, 42);
-        assert!(ms >= 5.0, "{ms}");
-        assert_eq!(speedup(10.0, 5.0), 2.0);
-        assert_eq!(speedup(2.0, 3.0), 0.67);
-        assert!(speedup(10.0, 0.0).is_finite());
-        assert_eq!(round2(1.23456), 1.23);
-        assert_eq!(best_of(3), "best of 3 rounds");
-        assert_eq!(best_of(1), "best of 1 round");
-        assert_eq!(implausible(1.98, 2), None);
-        assert_eq!(implausible(2.08, 2), None, "within 5%");
-        assert!(implausible(2.43, 2).is_some_and(|note| note.contains("2.43x")));
-        assert!(implausible(1.2, 1).is_some());
-    }
-
-    #[test]
-    fn wording_helpers() {
-        assert_eq!(count(1, "process", "processes"), "1 process");
-        assert_eq!(count(2, "process", "processes"), "2 processes");
-        assert_eq!(speedup_text(500.0, 1.934), "1.93x");
-        assert_eq!(speedup_text(0.02, 0.0), "too short to time");
-        assert_eq!(default_size() < DEFAULT_SIZE, cfg!(debug_assertions));
-        assert_eq!(debug_build_note("x").is_some(), cfg!(debug_assertions));
-    }
-
-    #[test]
-    fn rounds_flag_defaults_and_bounds() {
-        let command = || clap::Command::new("cpu").arg(rounds_arg());
-        let parse = |args: &[&str]| command().try_get_matches_from(args).map(|m| rounds(&m));
-        assert_eq!(parse(&["cpu"]).ok(), Some(DEFAULT_ROUNDS));
-        assert_eq!(parse(&["cpu", "--rounds", "5"]).ok(), Some(5));
-        assert!(parse(&["cpu", "--rounds", "0"]).is_err());
-        assert!(parse(&["cpu", "--rounds", "101"]).is_err());
-    }
-
-    #[test]
-    fn cpu_summary_has_the_shared_fields() {
-        let common = Common {
-            tasks: 3,
-            delay_ms: 2000,
-            json: false,
-            timeline: false,
-            verbose: false,
-        };
-        let run = CpuRun {
-            size: 1000,
-            workers: 2,
-            rounds: 3,
-            result: None,
-            sequential_ms: 10.004,
-        };
-        let json = run.summary("threads-demo", &common).json(0.0, &[], 0);
-        assert_eq!(json["variant"], "cpu");
-        assert_eq!(
-            (json["tasks"].as_u64(), json["delay_ms"].as_u64()),
-            (Some(2), Some(0))
-        );
-        assert_eq!(json["ideal_ms"], 5.0);
-        assert_eq!(json["sequential_ms"], 10.0);
-        assert_eq!(json["rounds"], 3);
-        assert!(json["result"].is_null(), "{json}");
     }
 }

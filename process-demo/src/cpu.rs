@@ -35,9 +35,7 @@ pub fn command() -> Command {
              Python: multiprocessing.Pool(workers).map(partial_sum, chunks).\n\
              It takes no --tasks or --delay-ms: --workers sets the processes, --size the work.",
         )
-        .arg(work::size_arg())
-        .arg(work::workers_arg("child processes", MAX_WORKERS))
-        .arg(work::rounds_arg())
+        .args(work::cpu_args("child processes", MAX_WORKERS))
         .args(Common::report_args())
 }
 
@@ -129,9 +127,7 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
     } = options;
     let ranges = split(size, workers);
     let processes = count(workers, "process", "processes");
-    if let Some(note) = work::debug_build_note("process-demo") {
-        say!("{note}");
-    }
+    work::note_debug_build("process-demo");
     say!(
         "Sum of i*i for i in 0..{size} (wrapping u64), once in this process, then on \
          {processes}; {}.",
@@ -220,8 +216,7 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
         say!("Speedup: {text} with {processes} ({best})");
         // Reads the CPU count and affinity mask; it starts no thread.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let implausible = work::implausible(speedup, workers.min(cores));
-        if let Some(note) = implausible.filter(|_| sequential_ms >= work::MIN_TIMED_MS) {
+        if let Some(note) = work::implausible(sequential_ms, speedup, workers.min(cores)) {
             say!("{note}");
         }
     }

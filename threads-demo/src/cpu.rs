@@ -59,12 +59,7 @@ pub fn command() -> Command {
              --tasks and --delay-ms do not apply here (--workers, --size instead).\n\
              Build with --release to time it.",
         )
-        .arg(work::size_arg())
-        .arg(work::workers_arg(
-            "threads for the parallel runs",
-            MAX_WORKERS,
-        ))
-        .arg(work::rounds_arg())
+        .args(work::cpu_args("threads for the parallel runs", MAX_WORKERS))
         .args(Common::report_args())
 }
 
@@ -76,7 +71,7 @@ pub fn command() -> Command {
 fn with_scoped_threads(clock: Clock, size: u64, workers: usize) -> (Option<u64>, Vec<Span>) {
     thread::scope(|scope| {
         let mut handles = Vec::with_capacity(workers);
-        let mut refused = Refused::threads();
+        let mut refused = Refused::new("thread", "threads");
         for (i, range) in split(size, workers).into_iter().enumerate() {
             match thread::Builder::new()
                 .spawn_scoped(scope, move || clock.span(i, || sum_of_squares(range)))
@@ -187,9 +182,7 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
         .map_err(|err| demo_kit::error(format_args!("could not start the rayon pool: {err}")))
         .ok();
 
-    if let Some(note) = work::debug_build_note("threads-demo") {
-        say!("{note}");
-    }
+    work::note_debug_build("threads-demo");
     say!(
         "Sum of i*i for i in 0..{size} (wrapping u64), {cores} core(s) available, {}.",
         best_of(rounds)
@@ -242,8 +235,7 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     }
     let parallelism = workers.min(cores);
     let best_speedup = threads_speedup.max(rayon_speedup);
-    let implausible = work::implausible(best_speedup, parallelism);
-    if let Some(note) = implausible.filter(|_| sequential_ms >= work::MIN_TIMED_MS) {
+    if let Some(note) = work::implausible(sequential_ms, best_speedup, parallelism) {
         say!("{note}");
     }
     say!(

@@ -143,6 +143,8 @@ fn bad_flags_are_one_error_line_and_exit_2() {
         &["cpu", "--size", "abc"],
         &["cpu", "--workers", "0"],
         &["cpu", "--workers", "-2"],
+        &["cpu", "--rounds", "0"],
+        &["cpu", "--rounds", "101"],
         &["cpu", "--tasks", "5"],
         &["cpu", "--delay-ms", "10"],
         &["--tasks", "5", "cpu"],
@@ -255,6 +257,16 @@ fn cpu_results_agree_and_the_summary_has_its_fields() {
     assert_eq!(
         (value["workers"].as_u64(), value["tasks"].as_u64()),
         (Some(3), Some(3))
+    );
+    // Nothing waits; the ideal is the best sequential time shared by 3 workers.
+    assert_eq!(
+        (value["delay_ms"].as_u64(), value["rounds"].as_u64()),
+        (Some(0), Some(3))
+    );
+    let ideal_ms = num(&value, "sequential_ms") / 3.0;
+    assert!(
+        (num(&value, "ideal_ms") - ideal_ms).abs() <= 0.01,
+        "{value}"
     );
     // The sum of i^2 for i < n is (n-1) n (2n-1) / 6; small enough not to wrap.
     assert_eq!(value["result"], (size - 1) * size * (2 * size - 1) / 6);
