@@ -19,7 +19,8 @@
 //!     .finish(clock, spans, failed);
 //! ```
 
-use crate::{Clock, Common, Span};
+use crate::work::round2;
+use crate::{Clock, Common, Span, timeline};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -57,8 +58,8 @@ impl Summary {
         self
     }
 
-    /// Ends the run as the flags ask: the timeline of `spans` under
-    /// `--timeline`, the JSON on stdout under `--json` (its `elapsed_ms` read
+    /// Ends the run as the flags ask: the timeline of `spans` (on an axis
+    /// that ends at the latest end) under `--timeline`, the JSON on stdout under `--json` (its `elapsed_ms` read
     /// from `clock` now, `ok` = tasks − `failed`); returns exit code 1 if a
     /// task failed.
     ///
@@ -67,11 +68,11 @@ impl Summary {
     pub fn finish(self, clock: Clock, spans: Vec<Span>, failed: usize) -> ExitCode {
         let elapsed_ms = clock.ms();
         if self.common.timeline {
-            crate::say!("{}", crate::timeline::chart(&spans));
+            let axis_ms = spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
+            crate::say!("{}", timeline::render(&spans, axis_ms, timeline::WIDTH));
         }
         if self.common.json {
             let mut out = io::BufWriter::new(io::stdout().lock());
-            // A closed stdout drops the rest, as `write_stdout` does.
             let _ = self
                 .write_json(&mut out, elapsed_ms, &spans, failed)
                 .and_then(|()| out.flush());
@@ -79,49 +80,20 @@ impl Summary {
         crate::cli::exit_code(failed)
     }
 
-    /// Writes [`json`](Self::json)'s object as one line, the same text, but
-    /// streams the spans one by one instead of building them as one
-    /// `serde_json::Value` first: at 100,000 spans that value and its text
-    /// took about 50 MB, a third of the whole run's peak memory.
-    pub(crate) fn write_json(
-        &self,
+    /// Writes the summary as one line of JSON, with `max_rss_kb` read now.
+    ///
+    /// The spans are streamed one by one into the place where `spans` falls
+    /// among the keys (serde_json keeps them sorted), instead of being built
+    /// as one `serde_json::Value` first: at 100,000 spans that value and its
+    /// text took about 50 MB, a third of the whole run's peak memory.
+    fn write_json(
+        self,
         out: &mut impl Write,
         elapsed_ms: f64,
         spans: &[Span],
         failed: usize,
     ) -> io::Result<()> {
-        let mut fields = self.json(elapsed_ms, &[], failed);
-        if let Value::Object(map) = &mut fields {
-            map.remove("spans");
-        }
-        let empty = Map::new();
-        let map = fields.as_object().unwrap_or(&empty);
-        // The keys in the map's own order, with `spans` where it falls.
-        let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
-        let at = keys.iter().position(|k| *k > "spans").unwrap_or(keys.len());
-        keys.insert(at, "spans");
-        out.write_all(b"{")?;
-        for (i, key) in keys.into_iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            serde_json::to_writer(&mut *out, key)?;
-            out.write_all(b":")?;
-            match map.get(key) {
-                Some(value) => serde_json::to_writer(&mut *out, value)?,
-                None => write_spans(out, spans)?,
-            }
-        }
-        out.write_all(b"}\n")
-    }
-
-    /// The summary as one JSON object, with `max_rss_kb` read now.
-    pub(crate) fn json(&self, elapsed_ms: f64, spans: &[Span], failed: usize) -> Value {
-        let spans: Vec<Value> = spans
-            .iter()
-            .map(|s| json!({"task": s.task, "start_ms": round2(s.start_ms), "end_ms": round2(s.end_ms)}))
-            .collect();
-        let mut object = json!({
+        let mut fields = json!({
             "demo": self.demo,
             "variant": self.variant,
             "tasks": self.common.tasks,
@@ -131,12 +103,25 @@ impl Summary {
             "max_rss_kb": max_rss_kb(),
             "ok": self.common.tasks.saturating_sub(failed),
             "failed": failed,
-            "spans": spans,
+            "spans": null, // written below
         });
-        if let Value::Object(fields) = &mut object {
-            fields.extend(self.extra.clone());
+        let Value::Object(fields) = &mut fields else {
+            unreachable!("json!({{…}}) is an object")
+        };
+        fields.extend(self.extra);
+        out.write_all(b"{")?;
+        for (i, (key, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, key)?;
+            out.write_all(b":")?;
+            match key.as_str() {
+                "spans" => write_spans(out, spans)?,
+                _ => serde_json::to_writer(&mut *out, value)?,
+            }
         }
-        object
+        out.write_all(b"}\n")
     }
 }
 
@@ -183,95 +168,52 @@ pub fn rusage_max_rss_kb(who: libc::c_int) -> u64 {
     }
 }
 
-/// `[{"end_ms":…,"start_ms":…,"task":…},…]`, the keys in serde_json's order.
+/// `[{"end_ms":…,"start_ms":…,"task":…},…]`, one small object at a time.
 fn write_spans(out: &mut impl Write, spans: &[Span]) -> io::Result<()> {
     out.write_all(b"[")?;
     for (i, s) in spans.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        out.write_all(b"{\"end_ms\":")?;
-        serde_json::to_writer(&mut *out, &round2(s.end_ms))?;
-        out.write_all(b",\"start_ms\":")?;
-        serde_json::to_writer(&mut *out, &round2(s.start_ms))?;
-        write!(out, ",\"task\":{}}}", s.task)?;
+        let span =
+            json!({"task": s.task, "start_ms": round2(s.start_ms), "end_ms": round2(s.end_ms)});
+        serde_json::to_writer(&mut *out, &span)?;
     }
     out.write_all(b"]")
-}
-
-fn round2(ms: f64) -> f64 {
-    (ms * 100.0).round() / 100.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn common() -> Common {
-        Common {
-            tasks: 2,
-            delay_ms: 50,
-            json: false,
-            timeline: false,
-            verbose: false,
-        }
-    }
-
     #[test]
-    fn json_has_the_fields_of_the_design() {
-        let span = Span {
+    fn the_json_is_one_line_with_the_fields_of_the_design() {
+        let common = Common::from_matches(&clap::ArgMatches::default()); // no flags given
+        let spans = [Span {
             task: 1,
-            start_ms: 0.011,
-            end_ms: 50.5,
-        };
-        let value = Summary::new("threads-demo", "threads", &common(), 50.0)
+            start_ms: 0.004,
+            end_ms: 2000.0 / 3.0,
+        }];
+        let mut out = Vec::new();
+        Summary::new("sync-fetch", "http", &common, 50.0)
+            .with("base_url", "http://x")
             .with("speedup", 1.95)
-            .json(51.23456, &[span], 1);
-        assert_eq!(value["demo"], "threads-demo");
-        assert_eq!(value["variant"], "threads");
-        assert_eq!(value["tasks"], 2);
-        assert_eq!(value["delay_ms"], 50);
-        assert_eq!(value["ideal_ms"], 50.0);
-        assert_eq!(value["elapsed_ms"], 51.23);
-        assert_eq!(value["ok"], 1);
-        assert_eq!(value["failed"], 1);
-        assert_eq!(value["speedup"], 1.95);
-        assert_eq!(value["spans"][0]["task"], 1);
-        assert_eq!(value["spans"][0]["start_ms"], 0.01);
-        assert!(value["max_rss_kb"].as_u64().unwrap() > 0);
-        let text = value.to_string();
-        assert!(!text.contains('\n'));
-    }
-
-    #[test]
-    fn the_streamed_json_is_the_same_text_as_the_value() {
-        let spans: Vec<Span> = (0..5)
-            .map(|task| Span {
-                task,
-                start_ms: 0.004 + task as f64,
-                end_ms: 2000.0 + task as f64 / 3.0,
-            })
-            .collect();
-        for (summary, spans) in [
-            (
-                Summary::new("sync-fetch", "http", &common(), 100.0).with("base_url", "http://x"),
-                &spans[..],
-            ),
-            (
-                Summary::new("threads-demo", "cpu", &common(), 0.0).with("workers", 2),
-                &spans[..1],
-            ),
-            (Summary::new("d", "v", &common(), 0.0), &[][..]),
-        ] {
-            let mut out = Vec::new();
-            summary.write_json(&mut out, 12.345, spans, 1).unwrap();
-            let text = String::from_utf8(out).unwrap();
-            let mut value = summary.json(12.345, spans, 1);
-            // max_rss_kb is read twice; the rest must match exactly
-            let written: Value = serde_json::from_str(&text).unwrap();
-            value["max_rss_kb"] = written["max_rss_kb"].clone();
-            assert_eq!(text, format!("{value}\n"));
-        }
+            .write_json(&mut out, 51.23456, &spans, 1)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // The peak memory is this test's own, read as the line was written.
+        let rss: u64 = text
+            .split_once("\"max_rss_kb\":")
+            .and_then(|(_, rest)| rest.split(',').next()?.parse().ok())
+            .unwrap_or(0);
+        assert!(rss > 0, "{text}");
+        let expected = format!(
+            "{{\"base_url\":\"http://x\",\"delay_ms\":2000,\"demo\":\"sync-fetch\",\
+             \"elapsed_ms\":51.23,\"failed\":1,\"ideal_ms\":50.0,\"max_rss_kb\":{rss},\"ok\":2,\
+             \"spans\":[{{\"end_ms\":666.67,\"start_ms\":0.0,\"task\":1}}],\
+             \"speedup\":1.95,\"tasks\":3,\"variant\":\"http\"}}\n"
+        );
+        assert_eq!(text, expected);
     }
 
     #[test]
@@ -289,14 +231,5 @@ mod tests {
         let status = "Name:\tdemo\nVmPeak:\t  9000 kB\nVmHWM:\t    2140 kB\nVmRSS:\t 2000 kB\n";
         assert_eq!(vm_hwm_kb(status), Some(2140));
         assert_eq!(vm_hwm_kb("Name:\tdemo\n"), None);
-    }
-
-    #[test]
-    fn exit_code_follows_failures() {
-        let finish = |failed| {
-            Summary::new("d", "v", &common(), 0.0).finish(Clock::start(), Vec::new(), failed)
-        };
-        assert_eq!(finish(0), ExitCode::SUCCESS);
-        assert_eq!(finish(1), ExitCode::from(1));
     }
 }
