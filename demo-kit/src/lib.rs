@@ -5,10 +5,12 @@
 //!   exit codes, and one-line `error: …` messages instead of panics;
 //! - [`say!`]: `println!` that moves to stderr under `--json`, so stdout holds
 //!   exactly one JSON object;
+//! - [`narration`]: a long run's narrative cut to its first lines and a count;
 //! - [`refused`]: the first thread or process the OS refused, and one line counting them all;
 //! - [`span`]: a clock started at the top of `main` and the start/end of each task;
 //! - [`summary`]: the JSON summary every demo prints under `--json`, with its peak memory;
-//! - [`timeline`]: each task's span drawn as a bar on a shared time axis.
+//! - [`timeline`]: each task's span drawn as a bar on a shared time axis;
+//! - [`work`]: the CPU-bound kernel, its flags and timing, shared by both `cpu` subcommands.
 //!
 //! It depends on std, clap (builder API), serde_json and libc only, so that
 //! `cargo run -p threads-demo` stays quick to build.

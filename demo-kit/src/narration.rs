@@ -53,60 +53,21 @@ pub fn reserve(lines: u64) {
 
 /// Whether the next line of narrative is printed (and counts it).
 pub(crate) fn shows_next_line() -> bool {
-    let budget = BUDGET.load(Ordering::Relaxed);
-    if budget == u64::MAX {
-        return true;
-    }
-    if SAID.fetch_add(1, Ordering::Relaxed) < budget {
-        true
-    } else {
+    let shown = SAID.fetch_add(1, Ordering::Relaxed) < BUDGET.load(Ordering::Relaxed);
+    if !shown {
         HIDDEN.fetch_add(1, Ordering::Relaxed);
-        false
     }
+    shown
 }
 
 /// Ends the task narrative: every later line is printed again, and if lines
-/// were left out, one line says how many. Returns that number.
-pub fn end() -> u64 {
+/// were left out, one line says how many.
+pub fn end() {
     BUDGET.store(u64::MAX, Ordering::Relaxed);
     let hidden = HIDDEN.swap(0, Ordering::Relaxed);
     if hidden > 0 {
         crate::say!(
             "… and {hidden} more lines like these, not shown (--verbose prints every line)."
         );
-    }
-    hidden
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // One test, as the counters are global to the test binary.
-    #[test]
-    fn a_long_run_shows_its_first_lines_and_counts_the_rest() {
-        set_verbose(false);
-        begin(3);
-        assert!((0..20).all(|_| shows_next_line()), "3 tasks: every line");
-        assert_eq!(end(), 0);
-
-        begin(100);
-        let shown = (0..200).filter(|_| shows_next_line()).count() as u64;
-        assert_eq!(shown, SHOWN_LINES);
-        assert_eq!(end(), 200 - SHOWN_LINES);
-        assert!(shows_next_line(), "after end() every line is shown again");
-
-        // A forking parent: 2 lines per child, reserved after each fork.
-        begin(100);
-        for _ in 0..100 {
-            reserve(2);
-        }
-        assert_eq!(end(), 200 - SHOWN_LINES);
-
-        set_verbose(true);
-        begin(100);
-        assert!((0..200).all(|_| shows_next_line()), "--verbose: every line");
-        assert_eq!(end(), 0);
-        set_verbose(false);
     }
 }

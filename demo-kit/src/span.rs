@@ -57,43 +57,4 @@ impl Span {
     pub fn duration_ms(&self) -> f64 {
         self.end_ms - self.start_ms
     }
-
-    /// Whether the two spans share some moment: they ran at the same time.
-    pub fn overlaps(&self, other: &Span) -> bool {
-        self.start_ms < other.end_ms && other.start_ms < self.end_ms
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn span(start_ms: f64, end_ms: f64) -> Span {
-        Span {
-            task: 0,
-            start_ms,
-            end_ms,
-        }
-    }
-
-    #[test]
-    fn overlap_is_symmetric_and_strict() {
-        assert!(span(0.0, 10.0).overlaps(&span(5.0, 15.0)));
-        assert!(span(5.0, 15.0).overlaps(&span(0.0, 10.0)));
-        assert!(!span(0.0, 10.0).overlaps(&span(10.0, 20.0)));
-        assert!(!span(20.0, 30.0).overlaps(&span(0.0, 10.0)));
-    }
-
-    #[test]
-    fn clock_span_measures_the_closure() {
-        let clock = Clock::start();
-        let (value, span) = clock.span(7, || {
-            std::thread::sleep(Duration::from_millis(20));
-            42
-        });
-        assert_eq!(value, 42);
-        assert_eq!(span.task, 7);
-        assert!(span.duration_ms() >= 20.0, "{span:?}");
-        assert!(span.end_ms <= clock.ms());
-    }
 }
