@@ -18,17 +18,9 @@ pub struct Refused {
 }
 
 impl Refused {
-    /// For threads: "could not start thread 7", "… of 1000 threads …".
-    pub fn threads() -> Self {
-        Self::new("thread", "threads")
-    }
-
-    /// For child processes: "could not start process 7", "… of 1000 processes …".
-    pub fn processes() -> Self {
-        Self::new("process", "processes")
-    }
-
-    fn new(noun: &'static str, plural: &'static str) -> Self {
+    /// For tasks named `noun`, `plural`: `Refused::new("thread", "threads")`
+    /// says "could not start thread 7", then "… of 1000 threads …".
+    pub fn new(noun: &'static str, plural: &'static str) -> Self {
         Self {
             noun,
             plural,
@@ -84,7 +76,7 @@ mod tests {
 
     #[test]
     fn every_refusal_is_counted_and_the_first_gives_the_reason() {
-        let mut refused = Refused::threads();
+        let mut refused = Refused::new("thread", "threads");
         assert_eq!(refused.count(), 0);
         assert_eq!(refused.line(10, 10), None);
         for task in [3, 7, 8] {
@@ -99,7 +91,7 @@ mod tests {
 
     #[test]
     fn a_run_that_stops_says_so() {
-        let mut refused = Refused::processes();
+        let mut refused = Refused::new("process", "processes");
         refused.note(4, &"EAGAIN: Try again");
         assert_eq!(
             refused.line(1000, 4).as_deref(),

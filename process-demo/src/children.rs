@@ -194,7 +194,7 @@ impl Children {
             read: Some(File::from(read)),
             write: Some(File::from(write)),
             started: Vec::new(),
-            refused: Refused::processes(),
+            refused: Refused::new("process", "processes"),
         })
     }
 

@@ -65,7 +65,7 @@ where
     F: FnOnce() + Send + 'static,
 {
     let mut threads = Vec::with_capacity(tasks);
-    let mut refused = demo_kit::Refused::threads();
+    let mut refused = demo_kit::Refused::new("thread", "threads");
     demo_kit::narration::begin(tasks); // above 10 threads: the first lines and a count
     for i in 0..tasks {
         // `threading.Thread(target=task, args=(i,)).start()`. `Builder::spawn`
