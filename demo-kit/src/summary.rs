@@ -128,7 +128,7 @@ impl Summary {
 /// Peak resident memory in KiB: this process's peak ([`self_peak_kb`]) plus
 /// the peak of the largest child it has waited for (Linux's `ru_maxrss` for
 /// `RUSAGE_CHILDREN`). With no children the second term is 0.
-pub fn max_rss_kb() -> u64 {
+fn max_rss_kb() -> u64 {
     self_peak_kb() + rusage_max_rss_kb(libc::RUSAGE_CHILDREN)
 }
 
@@ -137,7 +137,7 @@ pub fn max_rss_kb() -> u64 {
 /// On Linux it is `VmHWM` from `/proc/self/status`, not `getrusage`: the
 /// kernel carries `ru_maxrss` across `execve`, so a demo started by
 /// `cargo run` or a test harness would report its parent's larger peak.
-pub fn self_peak_kb() -> u64 {
+fn self_peak_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| vm_hwm_kb(&status))
@@ -151,7 +151,7 @@ fn vm_hwm_kb(status: &str) -> Option<u64> {
 }
 
 /// `ru_maxrss` for `who`, in KiB (Linux reports KiB; macOS reports bytes).
-pub fn rusage_max_rss_kb(who: libc::c_int) -> u64 {
+fn rusage_max_rss_kb(who: libc::c_int) -> u64 {
     // SAFETY: `getrusage` only writes into the zeroed struct we own; an
     // all-zero `rusage` is a valid value of that plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

@@ -168,7 +168,7 @@ pub fn num(value: &Value, key: &str) -> f64 {
 }
 
 /// Each span of the summary as `(start_ms, end_ms)`, in the order listed.
-pub fn spans(summary: &Value) -> Vec<(f64, f64)> {
+fn spans(summary: &Value) -> Vec<(f64, f64)> {
     summary["spans"]
         .as_array()
         .unwrap_or_else(|| panic!("spans is not an array in {summary}"))

@@ -168,19 +168,20 @@ pub fn best_of(rounds: u64) -> String {
     format!("best of {rounds} round{plural}")
 }
 
-/// A note when `speedup` is more than `parallelism` (the number of workers
-/// that can run at once: the smaller of workers and cores) can give, with 5%
-/// to spare. Such a figure is not real: it means the sequential pass itself
-/// was slowed by other work on the machine in every round. A run too short
-/// to time (`sequential_ms` under [`MIN_TIMED_MS`]) gets no note.
-pub fn implausible(sequential_ms: f64, speedup: f64, parallelism: usize) -> Option<String> {
+/// Says in one line of narrative when `speedup` is more than `parallelism`
+/// (the number of workers that can run at once: the smaller of workers and
+/// cores) can give, with 5% to spare. Such a figure is not real: it means the
+/// sequential pass itself was slowed by other work on the machine in every
+/// round. A run too short to time (`sequential_ms` under [`MIN_TIMED_MS`])
+/// gets no note.
+pub fn note_implausible(sequential_ms: f64, speedup: f64, parallelism: usize) {
     let limit = parallelism.max(1) as f64;
-    (sequential_ms >= MIN_TIMED_MS && speedup > limit * 1.05).then(|| {
-        format!(
+    if sequential_ms >= MIN_TIMED_MS && speedup > limit * 1.05 {
+        crate::say!(
             "Note: {speedup:.2}x is more than {limit:.0} core(s) can give; the machine slowed \
              the sequential pass in every round. Try more --rounds on a quieter machine."
-        )
-    })
+        );
+    }
 }
 
 /// What both `cpu` variants report first, from the rounds they ran.

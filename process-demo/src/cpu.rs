@@ -216,9 +216,7 @@ pub fn run(clock: Clock, common: &Common, options: Options, fault: Option<Fault>
         say!("Speedup: {text} with {processes} ({best})");
         // Reads the CPU count and affinity mask; it starts no thread.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if let Some(note) = work::implausible(sequential_ms, speedup, workers.min(cores)) {
-            say!("{note}");
-        }
+        work::note_implausible(sequential_ms, speedup, workers.min(cores));
     }
     // An incomplete or wrong run has no speedup to claim: `null` in the JSON.
     let speedup = (failed == 0).then_some(speedup);

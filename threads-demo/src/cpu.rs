@@ -235,9 +235,7 @@ pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     }
     let parallelism = workers.min(cores);
     let best_speedup = threads_speedup.max(rayon_speedup);
-    if let Some(note) = work::implausible(sequential_ms, best_speedup, parallelism) {
-        say!("{note}");
-    }
+    work::note_implausible(sequential_ms, best_speedup, parallelism);
     say!(
         "Python threads get about 1x on this work on the default CPython build: its GIL lets one thread at a time run Python code (the free-threaded build, 3.13t and later, has no GIL)."
     );

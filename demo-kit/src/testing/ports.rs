@@ -3,12 +3,12 @@
 //! equivalent print.
 //!
 //! ```no_run
-//! use demo_kit::testing::ports::{Order, assert_same_lines, example};
+//! use demo_kit::testing::ports::{Order, assert_same_lines, example_stdout};
 //! use demo_kit::testing::run;
 //!
-//! let port = run(example("multithreading"), &[]);
+//! let port = example_stdout("multithreading");
 //! let lab = run("target/debug/threads-demo", &["--delay-ms", "50"]);
-//! assert_same_lines("threads-demo vs the port", &lab.stdout, &port.stdout, Order::Any);
+//! assert_same_lines("threads-demo vs the port", &lab.stdout, port, Order::Any);
 //! ```
 
 use super::Run;
@@ -23,7 +23,7 @@ use std::sync::{Mutex, PoisonError};
 /// beside the `deps/` directory that holds the running test. If it is not
 /// there (`cargo test --test NAME` builds no examples), the failure says
 /// which command builds it.
-pub fn example(name: &str) -> PathBuf {
+fn example(name: &str) -> PathBuf {
     let test = std::env::current_exe().expect("the running test's own path");
     let profile = test
         .parent()
@@ -42,7 +42,7 @@ pub fn example(name: &str) -> PathBuf {
     path
 }
 
-/// The stdout of the example `name` ([`example`]), which must exit 0. It
+/// The stdout of the package's example `name`, which must exit 0. It
 /// runs once per test binary, its output shared by every test that asks:
 /// a port waits the article's seconds.
 pub fn example_stdout(name: &str) -> &'static str {
