@@ -59,9 +59,9 @@ impl Summary {
     }
 
     /// Ends the run as the flags ask: the timeline of `spans` (on an axis
-    /// that ends at the latest end) under `--timeline`, the JSON on stdout under `--json` (its `elapsed_ms` read
-    /// from `clock` now, `ok` = tasks − `failed`); returns exit code 1 if a
-    /// task failed.
+    /// that ends at the latest end) under `--timeline`, the JSON on stdout
+    /// under `--json` (its `elapsed_ms` read from `clock` now, `ok` = tasks −
+    /// `failed`); returns exit code 1 if a task failed.
     ///
     /// A closed stdout (`demo --json | head -c 10`) drops the JSON rather
     /// than panicking, as [`say!`](crate::say) drops a narrative line.
