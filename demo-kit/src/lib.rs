@@ -38,7 +38,8 @@ static NARRATE_TO_STDERR: AtomicBool = AtomicBool::new(false);
 
 /// Sends the narrative ([`say!`]) to stderr (`true`) or stdout (`false`).
 ///
-/// Each demo calls it with `--json`'s value once it has read its flags.
+/// [`Common::set_narration`] calls it with `--json`'s value; a binary
+/// without the common flags (`slow-server`) calls it itself.
 pub fn narrate_to_stderr(on: bool) {
     NARRATE_TO_STDERR.store(on, Ordering::Relaxed);
 }
