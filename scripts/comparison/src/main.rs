@@ -16,6 +16,7 @@
 //! never enters a figure, then runs this binary; the demos are found next to
 //! it (target/release) unless `--bin-dir` says otherwise. Exit code 0 when the
 //! verdict passes, 1 when it fails (naming the demos), 2 for bad flags.
+//! Unix only, like the demos it runs.
 
 mod charts;
 mod machine;
@@ -27,14 +28,15 @@ mod signals;
 mod table;
 mod verdict;
 
-use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+use clap::{Arg, ArgAction, Command, value_parser};
 use demo_kit::cli::Stop;
+use report::Page;
 use runner::{Outcome, Runner};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
-use table::Result as Run;
+use std::time::{Duration, Instant};
+use table::Run;
 use verdict::TOLERANCE;
 
 fn command() -> Command {
@@ -123,44 +125,6 @@ fn existing_dir(value: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// The interpreter's version, or why there is no Python column.
-fn python(matches: &ArgMatches) -> Result<(PathBuf, String), String> {
-    if matches.get_flag("no-python") {
-        return Err("--no-python".into());
-    }
-    let cmd = matches
-        .get_one::<PathBuf>("python")
-        .cloned()
-        .unwrap_or_else(|| "python3".into());
-    runner::find_python(&cmd)
-}
-
-fn runner(matches: &ArgMatches, python: &Result<(PathBuf, String), String>) -> Runner {
-    let bin_dir = matches
-        .get_one::<PathBuf>("bin-dir")
-        .cloned()
-        .unwrap_or_else(|| {
-            std::env::current_exe()
-                .ok()
-                .and_then(|exe| exe.parent().map(PathBuf::from))
-                .unwrap_or_default()
-        });
-    let python_dir = matches
-        .get_one::<PathBuf>("python-dir")
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../python"));
-    Runner {
-        bin_dir,
-        python: python
-            .as_ref()
-            .map(|(p, _)| p.clone())
-            .map_err(Clone::clone),
-        python_dir,
-        timeout: Duration::from_secs(matches.get_one::<u64>("timeout-s").copied().unwrap_or(120)),
-        sample_memory: matches.get_flag("scale"),
-    }
-}
-
 /// Runs every entry in order. A Rust run that fails the verdict on timing
 /// alone (for itself or a row that reads the same run) is run once more, since
 /// the machine is noisy; when the retry passes it is kept, and a note says so.
@@ -172,8 +136,8 @@ fn run_all(runner: &Runner, entries: &[plan::Entry], notes: &mut Vec<String>) ->
                 .iter()
                 .filter(|e| e.id == entry.id || e.reuse == Some(entry.id))
                 .any(|e| {
-                    verdict::judge(e, outcome, cores, &TOLERANCE).is_some()
-                        || verdict::cpu_warning(e, outcome, cores, &TOLERANCE).is_some()
+                    verdict::judge(e, outcome, cores).is_some()
+                        || verdict::cpu_warning(e, outcome, cores).is_some()
                 })
     };
     let mut runs: Vec<Run> = Vec::with_capacity(entries.len());
@@ -181,30 +145,26 @@ fn run_all(runner: &Runner, entries: &[plan::Entry], notes: &mut Vec<String>) ->
     let total = entries.iter().filter(|e| e.reuse.is_none()).count();
     let mut made = 0;
     for entry in entries {
-        let rust = match entry
-            .reuse
-            .and_then(|id| runs.iter().find(|r| r.entry.id == id))
-        {
+        let earlier = runs.iter().find(|r| Some(r.entry.id) == entry.reuse);
+        let rust = match earlier {
             Some(earlier) => earlier.rust.clone(),
             None => {
                 made += 1;
-                eprintln!("[{made}/{total}] {} {}", entry.bin, entry.args.join(" "));
-                let first = runner.rust(entry.bin, &entry.args, entry.variant);
-                if outside(entry, &first) {
+                eprintln!("[{made}/{total}] {} {}", entry.bin(), entry.args.join(" "));
+                let run = || runner.rust(entry.bin(), &entry.args, entry.variant);
+                let mut rust = run();
+                if outside(entry, &rust) {
                     eprintln!("      outside the tolerance; running it once more");
-                    let again = runner.rust(entry.bin, &entry.args, entry.variant);
-                    if outside(entry, &again) {
-                        first
-                    } else {
+                    let again = run();
+                    if !outside(entry, &again) {
                         notes.push(format!(
                             "{}: the first run was outside the tolerance; the retry is shown",
                             entry.label
                         ));
-                        again
+                        rust = again;
                     }
-                } else {
-                    first
                 }
+                rust
             }
         };
         let python = match &entry.python {
@@ -270,17 +230,7 @@ struct Machine {
 }
 
 impl Machine {
-    /// `fields` (a JSON object) with the machine's `cores`, `cpu`, `date` and `python` added.
-    fn with_json(&self, mut fields: serde_json::Value) -> serde_json::Value {
-        if let Some(object) = fields.as_object_mut() {
-            object.insert("cores".into(), self.cores.into());
-            object.insert("cpu".into(), self.cpu.clone().into());
-            object.insert("date".into(), self.date.clone().into());
-            object.insert("python".into(), self.python.clone().into());
-        }
-        fields
-    }
-
+    /// `Machine: 2 cores (CPU), 2026-12-02; Python: Python 3.11.7`.
     fn line(&self) -> String {
         let Machine {
             cores,
@@ -288,7 +238,7 @@ impl Machine {
             date,
             python,
         } = self;
-        format!("{cores} cores ({cpu}), {date}; Python: {python}")
+        format!("Machine: {cores} cores ({cpu}), {date}; Python: {python}")
     }
 }
 
@@ -298,6 +248,25 @@ enum Format {
     Text,
     Markdown,
     Json,
+}
+
+impl Format {
+    /// A paragraph: text stays within [`table::WIDTH`] columns; Markdown is
+    /// left to its renderer.
+    fn say(self, text: &str) -> String {
+        match self {
+            Format::Markdown => text.to_string(),
+            _ => table::wrap(text, table::WIDTH),
+        }
+    }
+
+    /// An item of a list.
+    fn item(self, text: &str) -> String {
+        match self {
+            Format::Markdown => format!("- {text}"),
+            _ => table::wrap_indented(&format!("  - {text}"), table::WIDTH, "    "),
+        }
+    }
 }
 
 /// `--scale`: the sweep, then its table. Failures are notes; the exit code is
@@ -323,28 +292,30 @@ fn scale_mode(
         }
     }
     if let Format::Json = format {
-        let out = machine.with_json(json!({
+        let out = json!({
             "mode": "scale", "delay_ms": delay, "memory_method": scale::MEMORY_METHOD,
-            "points": scale::to_json(&points),
-        }));
+            "points": scale::to_json(&points), "cores": machine.cores, "cpu": machine.cpu,
+            "date": machine.date, "python": machine.python,
+        });
         println!("{out}");
     } else {
         println!("{heading}\n");
-        println!("Machine: {}\n", machine.line());
+        println!("{}\n", machine.line());
         println!("{}\n", table::wrap(scale::MEMORY_METHOD, table::WIDTH));
-        let md = matches!(format, Format::Markdown);
-        println!("{}", scale::render(&points, md));
+        let table = scale::table(&points);
+        match format {
+            Format::Markdown => println!("{}", table::markdown(&table)),
+            _ => println!("{}", table::aligned(&table, |column| column > 0)),
+        }
         notes.iter().for_each(|n| println!("  note: {n}"));
     }
     let page = || {
-        let mut page = report::scale_page(&points)?;
-        page.title = heading.clone();
-        page.intro = vec![
-            format!("Machine: {}", machine.line()),
-            scale::MEMORY_METHOD.into(),
-        ];
-        page.notes = notes.clone();
-        Ok(page)
+        report::scale_page(&points).map(|page| Page {
+            title: heading.clone(),
+            intro: vec![machine.line(), scale::MEMORY_METHOD.into()],
+            notes: notes.clone(),
+            ..page
+        })
     };
     match report.map(|dir| write_report(dir, page())) {
         Some(false) => ExitCode::FAILURE,
@@ -353,7 +324,7 @@ fn scale_mode(
 }
 
 /// Writes the report, saying where on stderr; false (and one `error:` line) if it failed.
-fn write_report(dir: &Path, page: Result<report::Page, String>) -> bool {
+fn write_report(dir: &Path, page: Result<Page, String>) -> bool {
     match page.and_then(|page| report::write(dir, &page)) {
         Ok(index) => {
             eprintln!("report: {}", index.display());
@@ -366,6 +337,11 @@ fn write_report(dir: &Path, page: Result<report::Page, String>) -> bool {
     }
 }
 
+/// How the two clocks differ, said above the table.
+const CLOCKS: &str = "Rust times come from each demo's own clock, started at the top of main; \
+    Python's from time.perf_counter() at the top of each script. Neither includes starting the \
+    process (`time python3 -c pass` shows what that costs on this machine).";
+
 /// The comparison: every entry, the table, the notes, the verdict.
 fn table_mode(
     runner: &Runner,
@@ -375,40 +351,37 @@ fn table_mode(
     chart: bool,
     report: Option<&Path>,
 ) -> ExitCode {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let settings = plan::Settings::new(quick, machine.cores);
-    let entries = plan::entries(&settings);
     let mut notes = Vec::new();
-    let runs = run_all(runner, &entries, &mut notes);
+    let runs = run_all(runner, &plan::entries(&settings), &mut notes);
     let time = time_line(&runs, &settings, started.elapsed());
     let problems: Vec<String> = runs
         .iter()
         // a row reading another's run adds its own problem only when that run exists
         .filter(|r| r.entry.reuse.is_none() || matches!(r.rust, Outcome::Done(_)))
-        .filter_map(|r| verdict::judge(&r.entry, &r.rust, machine.cores, &TOLERANCE))
+        .filter_map(|r| verdict::judge(&r.entry, &r.rust, machine.cores))
         .collect();
     notes.extend(
         runs.iter()
-            .filter_map(|r| verdict::cpu_warning(&r.entry, &r.rust, machine.cores, &TOLERANCE)),
+            .filter_map(|r| verdict::cpu_warning(&r.entry, &r.rust, machine.cores)),
     );
     notes.extend(runs.iter().filter_map(table::below_ideal));
     for r in runs.iter().filter(|r| r.entry.python.is_some()) {
         if let Outcome::Missing(why) | Outcome::Failed(why, _) = &r.python {
-            notes.push(format!(
-                "Python {}: {} ({why})",
-                r.entry.label,
-                r.python.status()
-            ));
+            let status = r.python.status();
+            notes.push(format!("Python {}: {status} ({why})", r.entry.label));
         }
     }
     let pass = problems.is_empty();
     // The verdict: its first line, then one line per problem.
-    let mut verdict_lines = vec![if pass {
+    let mut verdict = vec![if pass {
         "Verdict: PASS: every demo shows what it teaches.".to_string()
     } else {
         format!("Verdict: FAIL ({} problem(s)):", problems.len())
     }];
-    verdict_lines.extend(problems.iter().cloned());
+    verdict.extend(problems.iter().cloned());
+    let rust_size = settings.rust_size;
     let sizes = format!(
         "{} tasks × {} ms; CPU: {} workers, best of {} rounds, Rust size {}, Python size {}; \
          macro n {}",
@@ -416,111 +389,66 @@ fn table_mode(
         settings.delay_ms,
         settings.workers,
         settings.rounds,
-        settings
-            .rust_size
-            .map_or("the demo's default".into(), |s| s.to_string()),
+        rust_size.map_or("the demo's default".into(), |s| s.to_string()),
         settings.python_size,
         settings.n
     );
-    let clocks = "Rust times come from each demo's own clock, started at the top of main; \
-                  Python's from time.perf_counter() at the top of each script. Neither includes \
-                  starting the process (`time python3 -c pass` shows what that costs on this machine).";
-    match format {
-        Format::Json => {
-            let tolerance = json!({
+    let tolerance = format!("Tolerance: {}.", TOLERANCE.describe());
+    let table = table::rows(&runs);
+    if let Format::Json = format {
+        let out = json!({
+            "mode": settings.mode, "settings": sizes, "clocks": CLOCKS, "time": time,
+            "tolerance": {
                 "fraction": TOLERANCE.fraction, "floor_ms": TOLERANCE.floor_ms,
                 "cpu_min_speedup": TOLERANCE.cpu_min_speedup, "rule": TOLERANCE.describe(),
-            });
-            let out = machine.with_json(json!({
-                "mode": settings.mode, "settings": sizes, "clocks": clocks, "time": time,
-                "tolerance": tolerance,
-                "rows": table::rows_json(&runs), "notes": notes,
-                "verdict": {"pass": pass, "problems": problems},
-            }));
-            println!("{out}");
+            },
+            "rows": table::rows_json(&runs), "notes": notes,
+            "verdict": {"pass": pass, "problems": problems},
+            "cores": machine.cores, "cpu": machine.cpu, "date": machine.date,
+            "python": machine.python,
+        });
+        println!("{out}");
+    } else {
+        let md = matches!(format, Format::Markdown);
+        // Markdown joins adjacent lines into one paragraph: keep them apart there.
+        let gap = if md { "\n" } else { "" };
+        let title = format!("scripts/compare ({} mode): {sizes}", settings.mode);
+        println!("{}{gap}", format.say(&title));
+        println!("{}{gap}", format.say(&machine.line()));
+        println!("{}\n", format.say(CLOCKS));
+        if md {
+            println!("{}", table::markdown(&table));
+        } else {
+            println!("{}", table::text(&table, quick));
         }
-        Format::Text | Format::Markdown => {
-            let md = matches!(format, Format::Markdown);
-            // Text stays within table::WIDTH columns; Markdown is left to its renderer.
-            let say = |text: &str| {
-                if md {
-                    text.to_string()
-                } else {
-                    table::wrap(text, table::WIDTH)
-                }
-            };
-            let item = |text: &str| {
-                if md {
-                    format!("- {text}")
-                } else {
-                    table::wrap_indented(&format!("  - {text}"), table::WIDTH, "    ")
-                }
-            };
-            // Markdown joins adjacent lines into one paragraph: keep them apart there.
-            let gap = if md { "\n" } else { "" };
-            println!(
-                "{}{gap}",
-                say(&format!(
-                    "scripts/compare ({} mode): {sizes}",
-                    settings.mode
-                ))
-            );
-            println!("{}{gap}", say(&format!("Machine: {}", machine.line())));
-            println!("{}\n", say(clocks));
-            let rows = table::rows(&runs);
-            println!(
-                "{}",
-                if md {
-                    table::markdown(&rows)
-                } else {
-                    table::text(&rows, quick)
-                }
-            );
-            println!("\n{}", say(&time));
-            if !notes.is_empty() {
-                println!("\nNotes:");
-                notes.iter().for_each(|n| println!("{}", item(n)));
-            }
-            if chart {
-                let drawn = timeline(&runs);
-                let drawn = drawn.trim_end();
-                if md {
-                    println!("\n```text\n{drawn}\n```");
-                } else {
-                    println!("\n{drawn}");
-                }
-            }
-            println!(
-                "\n{}",
-                say(&format!("Tolerance: {}.", TOLERANCE.describe()))
-            );
-            println!("{}", verdict_lines[0]);
-            verdict_lines[1..]
-                .iter()
-                .for_each(|p| println!("{}", item(p)));
+        println!("\n{}", format.say(&time));
+        if !notes.is_empty() {
+            println!("\nNotes:");
+            notes.iter().for_each(|n| println!("{}", format.item(n)));
         }
+        if chart {
+            let drawn = timeline(&runs);
+            let drawn = drawn.trim_end();
+            if md {
+                println!("\n```text\n{drawn}\n```");
+            } else {
+                println!("\n{drawn}");
+            }
+        }
+        println!("\n{}", format.say(&tolerance));
+        println!("{}", verdict[0]);
+        problems.iter().for_each(|p| println!("{}", format.item(p)));
     }
-    let mut written = true;
-    if let Some(dir) = report {
-        let page =
-            report::table_page(&runs, &table::rows(&runs), settings.workers).map(|mut page| {
-                page.title = format!("scripts/compare ({} mode)", settings.mode);
-                page.intro = vec![
-                    sizes.clone(),
-                    format!("Machine: {}", machine.line()),
-                    clocks.into(),
-                ];
-                page.notes = [time.clone()]
-                    .into_iter()
-                    .chain(notes.iter().cloned())
-                    .collect();
-                page.notes
-                    .push(format!("Tolerance: {}.", TOLERANCE.describe()));
-                page.verdict = verdict_lines.clone();
-                page
-            });
-        written = write_report(dir, page);
-    }
+    let written = report.is_none_or(|dir| {
+        let page = report::table_page(&runs, &table, settings.workers).map(|page| Page {
+            title: format!("scripts/compare ({} mode)", settings.mode),
+            intro: vec![sizes, machine.line(), CLOCKS.into()],
+            notes: [time].into_iter().chain(notes).chain([tolerance]).collect(),
+            verdict,
+            ..page
+        });
+        write_report(dir, page)
+    });
     for p in &problems {
         demo_kit::error(p);
     }
@@ -535,11 +463,8 @@ fn time_line(runs: &[Run], settings: &plan::Settings, total: Duration) -> String
         Outcome::Done(m) | Outcome::Failed(_, Some(m)) => m.wall_ms / 1e3,
         _ => 0.0,
     };
-    let rust: f64 = runs
-        .iter()
-        .filter(|r| r.entry.reuse.is_none())
-        .map(|r| wall(&r.rust))
-        .sum();
+    let made = runs.iter().filter(|r| r.entry.reuse.is_none());
+    let rust: f64 = made.map(|r| wall(&r.rust)).sum();
     let python: f64 = runs.iter().map(|r| wall(&r.python)).sum();
     // threads, processes and async wait one delay each; sync waits tasks × delay.
     let article = (3 + settings.tasks) as f64 * settings.delay_ms as f64 / 1e3;
@@ -554,7 +479,6 @@ fn main() -> ExitCode {
     // Rust ignores SIGPIPE, so `println!` to a closed pipe (`compare | head -1`)
     // panics. Like other Unix command-line tools, end quietly instead: the
     // default action ends the process at the first write to a closed pipe.
-    #[cfg(unix)]
     // SAFETY: called first thing in main, before any thread is started; this
     // tool does no networking, so a closed socket cannot end it by surprise
     // either. Children are spawned with the default action anyway.
@@ -576,16 +500,30 @@ fn main() -> ExitCode {
     }
     // From here on, Ctrl-C or a `kill` stops the demo running, then this tool.
     signals::install();
-    let python = python(&matches);
-    let runner = runner(&matches, &python);
+    let path = |id: &str| matches.get_one::<PathBuf>(id).cloned();
+    let python = path("python").unwrap_or_default();
+    let version = if matches.get_flag("no-python") {
+        Err("--no-python".to_string())
+    } else {
+        runner::python_version(&python)
+    };
+    let runner = Runner {
+        // The wrapper builds the demos next to this binary.
+        bin_dir: path("bin-dir").unwrap_or_else(|| {
+            let exe = std::env::current_exe().unwrap_or_default();
+            exe.parent().map(PathBuf::from).unwrap_or_default()
+        }),
+        python: version.clone().map(|_| python),
+        python_dir: path("python-dir")
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../python")),
+        timeout: Duration::from_secs(matches.get_one("timeout-s").copied().unwrap_or(120)),
+        sample_memory: matches.get_flag("scale"),
+    };
     let machine = Machine {
         cores: machine::cores(),
         cpu: machine::cpu_model().unwrap_or_else(|| "unknown CPU".into()),
         date: machine::today(),
-        python: match &python {
-            Ok((_, version)) => version.clone(),
-            Err(why) => format!("n/a ({why})"),
-        },
+        python: version.unwrap_or_else(|why| format!("n/a ({why})")),
     };
     let format = if matches.get_flag("json") {
         Format::Json
@@ -595,17 +533,11 @@ fn main() -> ExitCode {
         Format::Text
     };
     let quick = matches.get_flag("quick");
-    let report = matches.get_one::<PathBuf>("report").map(PathBuf::as_path);
+    let report = path("report");
     if matches.get_flag("scale") {
-        scale_mode(&runner, &machine, quick, format, report)
+        scale_mode(&runner, &machine, quick, format, report.as_deref())
     } else {
-        table_mode(
-            &runner,
-            &machine,
-            quick,
-            format,
-            matches.get_flag("timeline"),
-            report,
-        )
+        let chart = matches.get_flag("timeline");
+        table_mode(&runner, &machine, quick, format, chart, report.as_deref())
     }
 }

@@ -14,27 +14,13 @@ pub enum Kind {
     Timed,
 }
 
-impl Kind {
-    /// The name used in the JSON output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Concurrent => "concurrent",
-            Kind::Sequential => "sequential",
-            Kind::Cpu => "cpu",
-            Kind::Timed => "timed",
-        }
-    }
-}
-
 /// One row of the table: a Rust command, its Python equivalent, and how to read them.
 #[derive(Clone, Debug)]
 pub struct Entry {
     /// A short key: `threads`, `sync`, `cpu-rayon`, …
     pub id: &'static str,
-    /// The command as a student would type it: `async-fetch http`.
+    /// The command as a student would type it, the binary first: `async-fetch http`.
     pub label: &'static str,
-    /// The Rust binary.
-    pub bin: &'static str,
     /// Its arguments; `--json` is always among them.
     pub args: Vec<String>,
     /// The `variant` its JSON summary must name.
@@ -54,6 +40,13 @@ pub struct Entry {
     pub reuse: Option<&'static str>,
     /// The Python script and its arguments, if there is an equivalent.
     pub python: Option<(&'static str, Vec<String>)>,
+}
+
+impl Entry {
+    /// The Rust binary: the label's first word.
+    pub fn bin(&self) -> &'static str {
+        self.label.split(' ').next().unwrap_or(self.label)
+    }
 }
 
 /// The numbers a mode runs with.
@@ -129,10 +122,9 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
         args
     };
     let n = |n: u64| words(&["--n", &n.to_string(), "--json"]);
-    let entry = |id, label, bin, args, variant, what, kind, article_s: Option<f64>| Entry {
+    let entry = |id, label, args, variant, what, kind, article_s: Option<f64>| Entry {
         id,
         label,
-        bin,
         args,
         variant,
         what,
@@ -150,11 +142,10 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
     // A row where tasks wait: the Python script takes the same arguments as
     // the Rust command, which is the label (the binary, then any subcommand).
     let waiting = |id, label: &'static str, variant, what, kind, article_s, script| {
-        let (bin, sub) = label.split_once(' ').unwrap_or((label, ""));
-        let sub: Vec<&str> = sub.split_whitespace().collect();
+        let sub: Vec<&str> = label.split(' ').skip(1).collect();
         Entry {
             python: Some((script, timing(&sub))),
-            ..entry(id, label, bin, timing(&sub), variant, what, kind, article_s)
+            ..entry(id, label, timing(&sub), variant, what, kind, article_s)
         }
     };
     use Kind::*;
@@ -164,7 +155,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
         ..entry(
             "cpu-threads",
             "threads-demo cpu",
-            "threads-demo",
             cpu(s.rust_size),
             "cpu",
             "sum of squares split over threads",
@@ -254,7 +244,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             ..entry(
                 "cpu-processes",
                 "process-demo cpu",
-                "process-demo",
                 cpu(s.rust_size),
                 "cpu",
                 "sum of squares split over processes",
@@ -267,7 +256,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             python: Some(("macros_demo.py", n(s.n))),
             ..entry(
                 "timed",
-                "macros-demo",
                 "macros-demo",
                 n(s.n),
                 "timed",
@@ -351,51 +339,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_entry_asks_for_json_and_reuse_points_at_a_real_entry() {
+    fn every_run_asks_for_json_and_python_runs_as_rust() {
         for quick in [true, false] {
             let all = entries(&Settings::new(quick, 2));
             for e in &all {
                 assert!(e.args.iter().any(|a| a == "--json"), "{}", e.id);
-                if let Some((_, args)) = &e.python {
-                    assert!(args.iter().any(|a| a == "--json"), "{}", e.id);
-                }
-                if matches!(e.kind, Kind::Concurrent | Kind::Sequential) {
-                    let python = e.python.as_ref().map(|(_, args)| args);
-                    assert_eq!(python, Some(&e.args), "{}: Python runs as Rust", e.id);
-                    assert!(e.label.starts_with(e.bin), "{}", e.id);
-                }
-                if let Some(other) = e.reuse {
-                    assert!(all.iter().any(|o| o.id == other && o.reuse.is_none()));
-                }
+                let Some((_, python)) = &e.python else {
+                    let reused = all.iter().find(|o| Some(o.id) == e.reuse);
+                    assert!(reused.is_some_and(|o| o.reuse.is_none()), "{}", e.id);
+                    continue;
+                };
+                // the same tasks and delay, or the same workers and rounds
+                let common = if e.kind == Kind::Cpu { 5 } else { e.args.len() };
+                assert_eq!(python[..common], e.args[..common], "{}", e.id);
             }
             let ids: std::collections::HashSet<_> = all.iter().map(|e| e.id).collect();
             assert_eq!(ids.len(), all.len(), "ids are unique");
         }
-    }
-
-    #[test]
-    fn quick_is_shorter_and_the_default_uses_the_articles_numbers() {
-        let quick = Settings::new(true, 2);
-        let full = Settings::new(false, 2);
-        assert!(quick.delay_ms < full.delay_ms);
-        assert_eq!((full.tasks, full.delay_ms), (3, 2000));
-        assert!(quick.python_size < full.python_size);
-        let threads = &entries(&full)[0];
+        let threads = &entries(&Settings::new(false, 2))[0];
         assert_eq!(
             threads.args,
             ["--tasks", "3", "--delay-ms", "2000", "--json"]
-        );
-        let cpu = entries(&quick)
-            .into_iter()
-            .find(|e| e.id == "cpu-threads")
-            .unwrap();
-        assert_eq!(cpu.args[..5], ["cpu", "--workers", "2", "--rounds", "3"]);
-        assert!(cpu.args.contains(&"300000000".to_string()));
-        let (_, python) = cpu.python.unwrap();
-        assert_eq!(
-            python[..5],
-            cpu.args[..5],
-            "the same workers and rounds for Python"
         );
     }
 }

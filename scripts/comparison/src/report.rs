@@ -9,7 +9,7 @@ use crate::charts::{self, Bar, Line, PYTHON, RUST};
 use crate::plan::Kind;
 use crate::runner::Outcome;
 use crate::scale::{self, Point};
-use crate::table::{self, Result as Run, Row};
+use crate::table::Run;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -236,7 +236,7 @@ pub fn speedup_bars(runs: &[Run]) -> Vec<Bar> {
 }
 
 /// The comparison's page: timelines, the speedups, the table, the verdict.
-pub fn table_page(runs: &[Run], rows: &[Row], workers: usize) -> Result<Page, String> {
+pub fn table_page(runs: &[Run], table: &[Vec<String>], workers: usize) -> Result<Page, String> {
     let mut sections = timelines(runs)?;
     let bars = speedup_bars(runs);
     if !bars.is_empty() {
@@ -257,11 +257,9 @@ pub fn table_page(runs: &[Run], rows: &[Row], workers: usize) -> Result<Page, St
             }],
         });
     }
-    let mut table = vec![table::HEADERS.map(String::from).to_vec()];
-    table.extend(rows.iter().map(|r| r.cells().map(String::from).to_vec()));
     Ok(Page {
         sections,
-        table,
+        table: table.to_vec(),
         ..Page::default()
     })
 }
@@ -304,7 +302,7 @@ pub fn scale_page(points: &[Point]) -> Result<Page, String> {
     let time = scale_lines(points, |o, n| {
         Some(o.done()?.num("elapsed_ms")? / n.max(1) as f64)
     });
-    let memory = scale_lines(points, |o, n| Some(scale::memory_kb(o)? / n.max(1) as f64));
+    let memory = scale_lines(points, |o, n| Some(o.done()?.pss_kb? / n.max(1) as f64));
     let sections = vec![Section {
         title: "Cost per task as N grows".into(),
         lead: "Both axes are logarithmic. Solid lines are Rust, dashed lines Python, one colour \
@@ -327,13 +325,9 @@ pub fn scale_page(points: &[Point]) -> Result<Page, String> {
             },
         ],
     }];
-    let table = scale::table(points)
-        .into_iter()
-        .map(|r| r.to_vec())
-        .collect();
     Ok(Page {
         sections,
-        table,
+        table: scale::table(points),
         ..Page::default()
     })
 }
@@ -727,7 +721,7 @@ mod tests {
         };
         assert_eq!(bars[1].value, Some(json("cpu-rayon", true)));
         assert_eq!(bars[3].value, Some(json("cpu-threads", false)));
-        let page = table_page(&runs, &table::rows(&runs), 2).unwrap();
+        let page = table_page(&runs, &crate::table::rows(&runs), 2).unwrap();
         let d = drawn(&figure(&page.sections, "speedup.svg").svg);
         for b in &bars {
             assert!(d.has_text(&b.name), "{}", b.name);
@@ -795,7 +789,7 @@ mod tests {
     fn scale_charts_have_a_line_per_kind_and_language_on_log_axes() {
         let points = sweep();
         let page = scale_page(&points).unwrap();
-        let memory = scale_lines(&points, |o, n| Some(scale::memory_kb(o)? / n as f64));
+        let memory = scale_lines(&points, |o, n| Some(o.done()?.pss_kb? / n as f64));
         assert_eq!(memory.len(), 6, "three kinds × two languages");
         assert_eq!(memory[5].name, "Python processes");
         assert_eq!(memory[5].points.len(), 3, "the failed N = 1000 is left out");
@@ -878,7 +872,7 @@ mod tests {
     #[test]
     fn the_page_is_self_contained_and_holds_the_table_and_the_verdict() {
         let runs = recorded();
-        let rows = table::rows(&runs);
+        let rows = crate::table::rows(&runs);
         let mut page = table_page(&runs, &rows, 2).unwrap();
         page.title = "scripts/compare (quick mode)".into();
         page.intro = vec!["Machine: 2 cores <test>".into()];

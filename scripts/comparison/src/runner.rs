@@ -3,8 +3,13 @@
 
 use crate::signals;
 use demo_kit::Span;
+use nix::sys::signal::{Signal, killpg};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
 use serde_json::Value;
+use std::ffi::OsStr;
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -167,106 +172,146 @@ pub fn classify(
 }
 
 /// How often a sampled run's memory is read (see [`group_pss_kb`]).
-pub const SAMPLE_EVERY: Duration = Duration::from_millis(50);
+const SAMPLE_EVERY: Duration = Duration::from_millis(50);
 
-/// Runs `program args…`, kills it after `timeout`, and judges the result.
-/// With `sample`, the memory of its processes is read every
-/// [`SAMPLE_EVERY`] while it runs, and the peak kept as `pss_kb`.
-///
-/// If this tool is interrupted meanwhile (see [`signals`]), the run is
-/// stopped with every process of its group, and the tool exits with
-/// 128 + the signal's number after one line naming the run.
-pub fn run(mut cmd: Command, variant: &str, timeout: Duration, sample: bool) -> Outcome {
-    let step = describe(&cmd);
-    if let Some(signal) = signals::caught() {
-        interrupted(signal, &step, "before it started");
+/// Where the programs are, and how long one may run.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    /// The directory of the Rust binaries (target/release).
+    pub bin_dir: PathBuf,
+    /// The Python interpreter, or why there is none.
+    pub python: Result<PathBuf, String>,
+    /// scripts/python.
+    pub python_dir: PathBuf,
+    /// A run taking longer than this is killed and reported as failed.
+    pub timeout: Duration,
+    /// Read each run's memory while it runs (`--scale`): see [`group_pss_kb`].
+    pub sample_memory: bool,
+}
+
+impl Runner {
+    /// Runs the Rust binary `bin` of the bin dir.
+    pub fn rust(&self, bin: &str, args: &[String], variant: &str) -> Outcome {
+        let path = self.bin_dir.join(bin);
+        if !path.is_file() {
+            return Outcome::Missing(format!("no binary {}", path.display()));
+        }
+        self.run(path.as_os_str(), args, variant)
     }
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // Its own process group, so a timeout also ends the children it forked
-    // (they would otherwise keep the pipes open, and this tool waiting).
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    #[cfg(target_os = "linux")]
-    die_with_this_process(&mut cmd);
-    let started = Instant::now();
-    let mut child = match cmd.spawn() {
-        Ok(child) => child,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Outcome::Missing(format!("{} not found", cmd.get_program().to_string_lossy()));
+
+    /// Runs `scripts/python/{script}` with the interpreter, if there is one.
+    pub fn python(&self, script: &str, args: &[String], variant: &str) -> Outcome {
+        let python = match &self.python {
+            Ok(python) => python,
+            Err(why) => return Outcome::Skipped(why.clone()),
+        };
+        let path = self.python_dir.join(script);
+        if !path.is_file() {
+            return Outcome::Missing(format!("no script {}", path.display()));
         }
-        Err(err) => return Outcome::Failed(format!("could not start: {err}"), None),
-    };
-    // Read both pipes while it runs: a chatty demo must not block on a full pipe.
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut pipe) = pipe {
-                let mut bytes = Vec::new();
-                let _ = pipe.read_to_end(&mut bytes);
-                text = String::from_utf8_lossy(&bytes).into_owned();
-            }
-            text
-        })
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let mut peak_pss: Option<u64> = None;
-    let mut sampled = started;
-    let status = loop {
-        if sample && (peak_pss.is_none() || sampled.elapsed() >= SAMPLE_EVERY) {
-            sampled = Instant::now();
-            if let Some(kb) = group_pss_kb(child.id()) {
-                peak_pss = Some(peak_pss.unwrap_or(0).max(kb));
-            }
-        }
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if signals::caught().is_some() => {
-                stop_group(&mut child);
-                let signal = signals::caught().unwrap_or(nix::sys::signal::Signal::SIGTERM as i32);
-                interrupted(signal, &step, "while it ran");
-            }
-            Ok(None) if started.elapsed() > timeout => {
-                stop_group(&mut child);
-                break Err(format!(
-                    "timed out after {} s and was killed",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => break Err(format!("could not wait for it: {e}")),
-        }
-    };
-    let wall_ms = started.elapsed().as_secs_f64() * 1e3;
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
-    let mut outcome = match status {
-        Ok(status) => classify(
-            status.success(),
-            status.code(),
-            &stdout,
-            &stderr,
-            variant,
-            wall_ms,
-        ),
-        Err(why) => Outcome::Failed(why, None),
-    };
-    if let Outcome::Done(m) | Outcome::Failed(_, Some(m)) = &mut outcome {
-        m.pss_kb = peak_pss.map(|kb| kb as f64);
+        let mut all = vec![path.to_string_lossy().into_owned()];
+        all.extend(args.iter().cloned());
+        self.run(python.as_os_str(), &all, variant)
     }
-    outcome
+
+    /// Runs `program args…` [`through_shell`], kills it after the timeout,
+    /// and judges the result. With `sample_memory`, the memory of its
+    /// processes is read every [`SAMPLE_EVERY`] while it runs, and the peak
+    /// kept as `pss_kb`.
+    ///
+    /// If this tool is interrupted meanwhile (see [`signals`]), the run is
+    /// stopped with every process of its group, and the tool exits with
+    /// 128 + the signal's number after one line naming the run.
+    pub fn run(&self, program: &OsStr, args: &[String], variant: &str) -> Outcome {
+        // The run as a user would type it: file names without their directories.
+        let short = |word: &OsStr| {
+            let name = Path::new(word).file_name().unwrap_or(word);
+            name.to_string_lossy().into_owned()
+        };
+        let words: Vec<String> = std::iter::once(short(program))
+            .chain(args.iter().map(|a| short(a.as_ref())))
+            .collect();
+        let step = words.join(" ");
+        if let Some(signal) = signals::caught() {
+            interrupted(signal, &step, "before it started");
+        }
+        let mut cmd = through_shell(program, args);
+        // The Python scripts write no __pycache__ beside themselves.
+        cmd.env("PYTHONDONTWRITEBYTECODE", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Its own process group, so a timeout also ends the children it
+            // forked (they would otherwise keep the pipes open, and this tool
+            // waiting).
+            .process_group(0);
+        #[cfg(target_os = "linux")]
+        die_with_this_process(&mut cmd);
+        let started = Instant::now();
+        let mut child = match cmd.spawn() {
+            Ok(child) => child,
+            Err(err) => return Outcome::Failed(format!("could not start: {err}"), None),
+        };
+        // Read both pipes while it runs: a chatty demo must not block on a full pipe.
+        let out = drain(child.stdout.take());
+        let err = drain(child.stderr.take());
+        let mut peak_pss: Option<u64> = None;
+        let mut sampled = started;
+        let status = loop {
+            if self.sample_memory && (peak_pss.is_none() || sampled.elapsed() >= SAMPLE_EVERY) {
+                sampled = Instant::now();
+                if let Some(kb) = group_pss_kb(child.id()) {
+                    peak_pss = Some(peak_pss.unwrap_or(0).max(kb));
+                }
+            }
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(status),
+                Ok(None) if signals::caught().is_some() => {
+                    stop_group(&mut child);
+                    let signal = signals::caught().unwrap_or(Signal::SIGTERM as i32);
+                    interrupted(signal, &step, "while it ran");
+                }
+                Ok(None) if started.elapsed() > self.timeout => {
+                    stop_group(&mut child);
+                    break Err(format!(
+                        "timed out after {} s and was killed",
+                        self.timeout.as_secs()
+                    ));
+                }
+                Ok(None) => thread::sleep(Duration::from_millis(5)),
+                Err(e) => break Err(format!("could not wait for it: {e}")),
+            }
+        };
+        let wall_ms = started.elapsed().as_secs_f64() * 1e3;
+        let stdout = out.join().unwrap_or_default();
+        let stderr = err.join().unwrap_or_default();
+        let mut outcome = match status {
+            Ok(status) => classify(
+                status.success(),
+                status.code(),
+                &stdout,
+                &stderr,
+                variant,
+                wall_ms,
+            ),
+            Err(why) => Outcome::Failed(why, None),
+        };
+        if let Outcome::Done(m) | Outcome::Failed(_, Some(m)) = &mut outcome {
+            m.pss_kb = peak_pss.map(|kb| kb as f64);
+        }
+        outcome
+    }
+}
+
+/// A thread that reads `pipe` to its end, and returns what it read as text.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
 }
 
 /// What the processes of one run cost together, in KiB: the sum of the
@@ -325,36 +370,13 @@ fn interrupted(signal: i32, step: &str, when: &str) -> ! {
     std::process::exit(128 + signal)
 }
 
-/// The run as a user would type it: the program and its arguments without
-/// [`through_shell`]'s wrapper, and file names without their directories.
-fn describe(cmd: &Command) -> String {
-    let mut words: Vec<String> = std::iter::once(cmd.get_program())
-        .chain(cmd.get_args())
-        .map(|word| {
-            let path = Path::new(word);
-            let short = if path.components().count() > 1 {
-                path.file_name().unwrap_or(word)
-            } else {
-                word
-            };
-            short.to_string_lossy().into_owned()
-        })
-        .collect();
-    if words.len() > 3 && words[0] == "sh" && words[1] == "-c" && words[3] == "sh" {
-        words.drain(..4);
-    }
-    words.join(" ")
-}
-
 /// Makes the run die with this tool: if this process ends without stopping
 /// it (even by SIGKILL, which cannot be caught), the kernel sends SIGTERM to
 /// the run's first process (`PR_SET_PDEATHSIG`, kept across `exec`), and
 /// [`through_shell`]'s shell answers that by killing its whole group.
 #[cfg(target_os = "linux")]
 fn die_with_this_process(cmd: &mut Command) {
-    use nix::sys::signal::Signal;
     use nix::unistd::{getpid, getppid};
-    use std::os::unix::process::CommandExt;
     let parent = getpid();
     // SAFETY: the closure runs in the child between fork and exec and makes
     // only the prctl and getppid system calls, which allocate nothing.
@@ -375,12 +397,7 @@ fn die_with_this_process(cmd: &mut Command) {
 /// in [`run`]): SIGTERM, a moment to go, then SIGKILL; waits for the child,
 /// then for the rest of the group, which this tool reaps as their subreaper
 /// (see [`signals::install`]).
-#[cfg(unix)]
 fn stop_group(child: &mut std::process::Child) {
-    use nix::sys::signal::{Signal, killpg};
-    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-    use nix::unistd::Pid;
-
     let Ok(group) = i32::try_from(child.id()) else {
         let _ = child.kill();
         let _ = child.wait();
@@ -410,12 +427,6 @@ fn stop_group(child: &mut std::process::Child) {
     }
 }
 
-#[cfg(not(unix))]
-fn stop_group(child: &mut std::process::Child) {
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
 /// `sh -c '… "$@" & wait $! …' sh program args…`: the program runs as a
 /// child of a small shell rather than straight from this tool.
 ///
@@ -432,7 +443,7 @@ fn stop_group(child: &mut std::process::Child) {
 /// program in the background and `wait`s, because a shell runs a trap only
 /// once a foreground command has finished. (A background program starts
 /// with SIGINT ignored; the demos are never sent one.)
-pub fn through_shell(program: &std::ffi::OsStr, args: &[String]) -> Command {
+fn through_shell(program: &OsStr, args: &[String]) -> Command {
     let mut cmd = Command::new("sh");
     cmd.args(["-c", GUARD, "sh"]).arg(program).args(args);
     cmd
@@ -441,52 +452,8 @@ pub fn through_shell(program: &std::ffi::OsStr, args: &[String]) -> Command {
 /// The script of [`through_shell`]'s shell.
 const GUARD: &str = "trap 'kill -KILL 0' TERM; \"$@\" & wait $!; exit $?";
 
-/// Where the programs are, and how long one may run.
-#[derive(Clone, Debug)]
-pub struct Runner {
-    /// The directory of the Rust binaries (target/release).
-    pub bin_dir: PathBuf,
-    /// The Python interpreter, or why there is none.
-    pub python: Result<PathBuf, String>,
-    /// scripts/python.
-    pub python_dir: PathBuf,
-    /// A run taking longer than this is killed and reported as failed.
-    pub timeout: Duration,
-    /// Read each run's memory while it runs (`--scale`): see [`group_pss_kb`].
-    pub sample_memory: bool,
-}
-
-impl Runner {
-    /// Runs the Rust binary `bin` of the bin dir.
-    pub fn rust(&self, bin: &str, args: &[String], variant: &str) -> Outcome {
-        let path = self.bin_dir.join(bin);
-        if !path.is_file() {
-            return Outcome::Missing(format!("no binary {}", path.display()));
-        }
-        let cmd = through_shell(path.as_os_str(), args);
-        run(cmd, variant, self.timeout, self.sample_memory)
-    }
-
-    /// Runs `scripts/python/{script}` with the interpreter, if there is one.
-    pub fn python(&self, script: &str, args: &[String], variant: &str) -> Outcome {
-        let python = match &self.python {
-            Ok(python) => python,
-            Err(why) => return Outcome::Skipped(why.clone()),
-        };
-        let path = self.python_dir.join(script);
-        if !path.is_file() {
-            return Outcome::Missing(format!("no script {}", path.display()));
-        }
-        let mut all = vec![path.to_string_lossy().into_owned()];
-        all.extend(args.iter().cloned());
-        let mut cmd = through_shell(python.as_os_str(), &all);
-        cmd.env("PYTHONDONTWRITEBYTECODE", "1");
-        run(cmd, variant, self.timeout, self.sample_memory)
-    }
-}
-
-/// The interpreter `python`, if `python --version` answers; else why not.
-pub fn find_python(python: &Path) -> Result<(PathBuf, String), String> {
+/// The version of the interpreter `python`, if `python --version` answers; else why not.
+pub fn python_version(python: &Path) -> Result<String, String> {
     let output = Command::new(python)
         .arg("--version")
         .stdin(Stdio::null())
@@ -494,7 +461,7 @@ pub fn find_python(python: &Path) -> Result<(PathBuf, String), String> {
         .map_err(|_| format!("{} not found", python.display()))?;
     let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
     if output.status.success() && version.starts_with("Python 3") {
-        Ok((python.to_path_buf(), version))
+        Ok(version)
     } else {
         Err(format!(
             "{} --version did not answer Python 3",
@@ -508,6 +475,22 @@ mod tests {
     use super::*;
 
     const THREADS: &str = include_str!("../tests/fixtures/threads-demo.json");
+
+    /// A runner without Python that kills a run after `timeout_ms`.
+    fn runner(timeout_ms: u64, sample_memory: bool) -> Runner {
+        Runner {
+            bin_dir: PathBuf::from("/nonexistent-bin-dir"),
+            python: Err("none".into()),
+            python_dir: PathBuf::from("/nonexistent"),
+            timeout: Duration::from_millis(timeout_ms),
+            sample_memory,
+        }
+    }
+
+    /// Runs `sh -c script`.
+    fn sh(runner: &Runner, script: &str) -> Outcome {
+        runner.run("sh".as_ref(), &["-c".into(), script.into()], "threads")
+    }
 
     #[test]
     fn a_summary_is_found_whole_or_as_the_last_json_line() {
@@ -525,7 +508,6 @@ mod tests {
     #[test]
     fn classify_tells_missing_from_failed_from_done() {
         let done = classify(true, Some(0), THREADS, "", "threads", 1.0);
-        assert_eq!(done.status(), "ok");
         assert_eq!(done.done().and_then(|m| m.num("ideal_ms")), Some(200.0));
 
         let placeholder = classify(true, Some(0), "not written yet\n", "", "threads", 1.0);
@@ -533,12 +515,9 @@ mod tests {
         assert!(placeholder.reason().unwrap().contains("not written yet"));
 
         let crashed = classify(false, Some(1), "", "error: not written yet\n", "cpu", 1.0);
+        let why = crashed.reason().unwrap();
         assert_eq!(crashed.status(), "failed");
-        assert!(
-            crashed.reason().unwrap().contains("exit code 1"),
-            "{crashed:?}"
-        );
-        assert!(crashed.reason().unwrap().contains("not written yet"));
+        assert!(why.contains("exit code 1") && why.contains("not written yet"));
 
         let wrong = classify(true, Some(0), THREADS, "", "shared", 1.0);
         assert!(
@@ -549,14 +528,7 @@ mod tests {
         );
 
         let one_failed = THREADS.replace("\"failed\":0", "\"failed\":1");
-        let failed = classify(
-            false,
-            Some(1),
-            &one_failed,
-            "error: task 2 failed",
-            "threads",
-            1.0,
-        );
+        let failed = classify(false, Some(1), &one_failed, "error: task 2", "threads", 1.0);
         assert!(
             matches!(&failed, Outcome::Failed(why, Some(_)) if why.contains("1 task(s)")),
             "{failed:?}"
@@ -565,35 +537,18 @@ mod tests {
 
     #[test]
     fn a_missing_binary_is_missing_not_a_crash() {
-        let runner = Runner {
-            bin_dir: PathBuf::from("/nonexistent-bin-dir"),
-            python: Err("none".into()),
-            python_dir: PathBuf::from("/nonexistent"),
-            timeout: Duration::from_secs(5),
-            sample_memory: false,
-        };
-        assert_eq!(
-            runner.rust("threads-demo", &[], "threads").status(),
-            "missing"
-        );
+        let runner = runner(5000, false);
+        let missing = runner.rust("threads-demo", &[], "threads");
+        assert_eq!(missing.status(), "missing");
         assert_eq!(runner.python("x.py", &[], "threads").status(), "skipped");
     }
 
     #[test]
     fn a_real_process_is_run_and_judged() {
-        let mut cmd = Command::new("sh");
-        cmd.args([
-            "-c",
-            &format!("echo narrative >&2; echo '{}'", THREADS.trim()),
-        ]);
-        assert_eq!(
-            run(cmd, "threads", Duration::from_secs(10), false).status(),
-            "ok"
-        );
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", "sleep 60; echo late"]);
+        let script = format!("echo narrative >&2; echo '{}'", THREADS.trim());
+        assert_eq!(sh(&runner(10_000, false), &script).status(), "ok");
         let started = Instant::now();
-        let slow = run(cmd, "threads", Duration::from_millis(100), false);
+        let slow = sh(&runner(100, false), "sleep 60; echo late");
         assert!(slow.reason().unwrap().contains("timed out"), "{slow:?}");
         assert!(
             started.elapsed() < Duration::from_secs(30),
@@ -608,21 +563,20 @@ mod tests {
     fn a_sampled_run_sums_the_memory_of_all_its_processes() {
         let hold = "(x=$(head -c 30000000 /dev/zero | tr '\\0' x); sleep 1; echo ${#x} >/dev/null)";
         let script = format!("{hold} & {hold} & wait; echo '{}'", THREADS.trim());
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", &script]);
-        let outcome = run(cmd, "threads", Duration::from_secs(30), true);
+        let outcome = sh(&runner(30_000, true), &script);
         let pss = outcome.done().and_then(|m| m.pss_kb).expect("sampled");
         assert!(pss > 50_000.0, "two children of ~30 MB each: {pss} KiB");
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", &format!("echo '{}'", THREADS.trim())]);
-        let unsampled = run(cmd, "threads", Duration::from_secs(30), false);
+        let unsampled = sh(
+            &runner(30_000, false),
+            &format!("echo '{}'", THREADS.trim()),
+        );
         assert_eq!(unsampled.done().unwrap().pss_kb, None);
     }
 
     #[test]
     fn a_demo_does_not_inherit_this_tools_peak_memory() {
         let probe = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)";
-        if find_python(Path::new("python3")).is_err() {
+        if python_version(Path::new("python3")).is_err() {
             eprintln!("skipped: no python3 to report its own ru_maxrss");
             return;
         }

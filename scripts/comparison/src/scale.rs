@@ -19,46 +19,25 @@ pub struct Point {
     pub python: Outcome,
 }
 
-/// The task counts of the sweep for one kind (`--quick` stops at 1,000).
-pub fn counts(kind: &str, quick: bool) -> Vec<usize> {
-    let top = if quick { 1000 } else { usize::MAX };
-    SCALE_KINDS
-        .iter()
-        .filter(|k| k.label == kind)
-        .flat_map(|k| k.counts.iter().copied())
-        .filter(|&n| n <= top)
-        .collect()
-}
-
-/// Runs the sweep, narrating each run on stderr.
+/// Runs the sweep (up to 1,000 tasks with `quick`), narrating each run on stderr.
 pub fn run(runner: &Runner, delay_ms: u64, quick: bool) -> Vec<Point> {
+    let top = if quick { 1000 } else { usize::MAX };
     let mut points = Vec::new();
     for kind in SCALE_KINDS {
-        for tasks in counts(kind.label, quick) {
+        for &tasks in kind.counts.iter().filter(|&&n| n <= top) {
             let mut args: Vec<String> = kind.sub.iter().map(|s| s.to_string()).collect();
             let (n, delay) = (tasks.to_string(), delay_ms.to_string());
             args.extend(["--tasks", &n, "--delay-ms", &delay, "--json"].map(String::from));
             eprintln!("scale: {} × {tasks} …", kind.label);
-            let rust = runner.rust(kind.bin, &args, kind.variant);
-            let python = runner.python(kind.script, &args, kind.variant);
             points.push(Point {
                 kind: kind.label,
                 tasks,
-                rust,
-                python,
+                rust: runner.rust(kind.bin, &args, kind.variant),
+                python: runner.python(kind.script, &args, kind.variant),
             });
         }
     }
     points
-}
-
-/// What a run's processes cost together at their peak, in KiB: the sum of
-/// their proportional set sizes, sampled by this tool while they ran
-/// ([`crate::runner::group_pss_kb`]). Unlike `max_rss_kb`, which for a
-/// parent and its children is the parent plus the *largest* child, this
-/// counts every process, and pages they share only once.
-pub fn memory_kb(outcome: &Outcome) -> Option<f64> {
-    outcome.done()?.pss_kb
 }
 
 /// The memory column's method in a few words, for headers and chart titles.
@@ -77,7 +56,7 @@ fn cells(outcome: &Outcome, tasks: usize) -> [String; 3] {
             m.num("elapsed_ms").map_or("?".into(), ms),
             m.num("max_rss_kb")
                 .map_or("?".into(), |kb| format!("{:.1} MiB", kb / 1024.0)),
-            memory_kb(outcome).map_or("?".into(), |kb| per_task(kb, tasks)),
+            m.pss_kb.map_or("?".into(), |kb| per_task(kb, tasks)),
         ],
         None => [
             outcome.status().replace("skipped", "n/a"),
@@ -97,110 +76,55 @@ pub fn per_task(kb: f64, tasks: usize) -> String {
     }
 }
 
-/// The sweep as rows of cells (header first).
-pub fn table(points: &[Point]) -> Vec<[String; COLUMNS]> {
-    let mut rows = vec![
-        [
-            "kind",
-            "N",
-            "Rust time",
-            "Rust RSS",
-            "Rust PSS/N",
-            "Python time",
-            "Python RSS",
-            "Python PSS/N",
-        ]
-        .map(String::from),
+/// The sweep as a table: its header, then a row per point.
+pub fn table(points: &[Point]) -> Vec<Vec<String>> {
+    let header = [
+        "kind",
+        "N",
+        "Rust time",
+        "Rust RSS",
+        "Rust PSS/N",
+        "Python time",
+        "Python RSS",
+        "Python PSS/N",
     ];
+    let mut rows = vec![header.map(String::from).to_vec()];
     for p in points {
-        let [rt, rp, rn] = cells(&p.rust, p.tasks);
-        let [pt, pp, pn] = cells(&p.python, p.tasks);
-        rows.push([
-            p.kind.to_string(),
-            p.tasks.to_string(),
-            rt,
-            rp,
-            rn,
-            pt,
-            pp,
-            pn,
-        ]);
+        let mut row = vec![p.kind.to_string(), p.tasks.to_string()];
+        row.extend(cells(&p.rust, p.tasks));
+        row.extend(cells(&p.python, p.tasks));
+        rows.push(row);
     }
     rows
-}
-
-/// Columns of the sweep's table.
-pub const COLUMNS: usize = 8;
-
-/// The sweep as aligned text, or as Markdown.
-pub fn render(points: &[Point], markdown: bool) -> String {
-    let rows = table(points);
-    if markdown {
-        let line = |r: &[String; COLUMNS]| format!("| {} |", r.join(" | "));
-        let mut out = vec![line(&rows[0]), format!("|{}", "---|".repeat(COLUMNS))];
-        out.extend(rows[1..].iter().map(line));
-        return out.join("\n");
-    }
-    let widths: Vec<usize> = (0..COLUMNS)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    rows.iter()
-        .map(|r| {
-            let cells: Vec<String> = r
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(i, (c, w))| {
-                    let pad = " ".repeat(w - c.chars().count());
-                    if i == 0 {
-                        format!("{c}{pad}")
-                    } else {
-                        format!("{pad}{c}")
-                    }
-                })
-                .collect();
-            cells.join("  ")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The sweep for tooling.
 pub fn to_json(points: &[Point]) -> Value {
     let side = |o: &Outcome, tasks: usize| {
         let m = o.done();
+        let rss = m.and_then(|m| m.num("max_rss_kb"));
+        let pss = m.and_then(|m| m.pss_kb);
         json!({
             "status": o.status(),
             "reason": o.reason(),
             "elapsed_ms": m.and_then(|m| m.num("elapsed_ms")),
-            "max_rss_kb": m.and_then(|m| m.num("max_rss_kb")),
-            "kb_per_task": m.and_then(|m| m.num("max_rss_kb")).map(|kb| kb / tasks.max(1) as f64),
-            "pss_kb": memory_kb(o),
-            "pss_kb_per_task": memory_kb(o).map(|kb| kb / tasks.max(1) as f64),
+            "max_rss_kb": rss,
+            "kb_per_task": rss.map(|kb| kb / tasks.max(1) as f64),
+            "pss_kb": pss,
+            "pss_kb_per_task": pss.map(|kb| kb / tasks.max(1) as f64),
         })
     };
-    Value::Array(
-        points
-            .iter()
-            .map(|p| json!({"kind": p.kind, "tasks": p.tasks, "rust": side(&p.rust, p.tasks), "python": side(&p.python, p.tasks)}))
-            .collect(),
-    )
+    let point = |p: &Point| {
+        json!({"kind": p.kind, "tasks": p.tasks,
+               "rust": side(&p.rust, p.tasks), "python": side(&p.python, p.tasks)})
+    };
+    Value::Array(points.iter().map(point).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::runner::Measured;
-
-    #[test]
-    fn processes_are_capped_and_quick_stops_at_a_thousand() {
-        assert_eq!(counts("threads", false), [1, 10, 100, 1000, 10_000]);
-        assert_eq!(counts("processes", false), [1, 10, 100, 1000]);
-        assert_eq!(counts("async tasks", true), [1, 10, 100, 1000]);
-        assert_eq!(counts("async tasks", false).last(), Some(&100_000));
-        assert_eq!(counts("threads over HTTP", false), [1, 10, 100, 1000]);
-        assert_eq!(counts("async over HTTP", false).last(), Some(&5000));
-    }
 
     #[test]
     fn memory_is_divided_by_the_task_count() {
@@ -216,11 +140,7 @@ mod tests {
             python: Outcome::Skipped("no python3".into()),
         };
         let rows = table(std::slice::from_ref(&point));
-        assert_eq!(rows[1][2], "200.4 ms");
-        assert_eq!(rows[1][3], "2.7 MiB");
-        assert_eq!(rows[1][4], "1000 KiB", "3000 KiB of PSS over 3 threads");
-        assert_eq!(rows[1][5], "n/a");
-        assert!(render(std::slice::from_ref(&point), true).starts_with("| kind | N |"));
+        assert_eq!(rows[1][2..6], ["200.4 ms", "2.7 MiB", "1000 KiB", "n/a"]);
         let json = to_json(&[point]);
         assert_eq!(json[0]["rust"]["kb_per_task"], 912.0, "2736 KiB RSS over 3");
         assert_eq!(json[0]["rust"]["pss_kb_per_task"], 1000.0);

@@ -1,13 +1,17 @@
 //! The comparison table: one row per entry, rendered as text, Markdown or JSON.
+//!
+//! A table is a list of rows of cells, its header first: the text, Markdown
+//! and HTML renderers of both modes (the comparison and `--scale`) read that.
 
 use crate::plan::{Entry, Kind};
-use crate::runner::{Measured, Outcome};
+use crate::runner::Outcome;
 use crate::verdict::cpu_speedup;
+use comfy_table::{CellAlignment, TableComponent};
 use serde_json::{Value, json};
 
 /// One entry with both of its outcomes.
 #[derive(Clone, Debug)]
-pub struct Result {
+pub struct Run {
     /// What ran.
     pub entry: Entry,
     /// The Rust demo's outcome.
@@ -16,28 +20,7 @@ pub struct Result {
     pub python: Outcome,
 }
 
-/// One row, ready to print.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Row {
-    /// `sync-fetch http`.
-    pub demo: String,
-    /// What it does.
-    pub what: String,
-    /// The physical limit, from the Rust summary.
-    pub ideal: String,
-    /// The article's figure, or "—".
-    pub article: String,
-    /// The Rust time.
-    pub rust: String,
-    /// The Python time.
-    pub python: String,
-    /// Rust ÷ ideal − 1, as a percentage.
-    pub over_ideal: String,
-    /// The pair ratio this row teaches, if any.
-    pub ratio: String,
-}
-
-/// The headers of the table, in order.
+/// The headers of the comparison table, in order.
 pub const HEADERS: [&str; 8] = [
     "demo",
     "what it does",
@@ -48,22 +31,6 @@ pub const HEADERS: [&str; 8] = [
     "Rust vs ideal",
     "ratio that teaches",
 ];
-
-impl Row {
-    /// The cells in the order of [`HEADERS`].
-    pub fn cells(&self) -> [&str; 8] {
-        [
-            &self.demo,
-            &self.what,
-            &self.ideal,
-            &self.article,
-            &self.rust,
-            &self.python,
-            &self.over_ideal,
-            &self.ratio,
-        ]
-    }
-}
 
 /// Milliseconds as a student reads them: `2.00 s` or `201.3 ms`.
 pub fn ms(value: f64) -> String {
@@ -115,32 +82,6 @@ pub fn value(outcome: &Outcome, metric: &str) -> Option<f64> {
     outcome.done().and_then(|m| m.num(metric))
 }
 
-fn find<'a>(results: &'a [Result], id: &str) -> Option<&'a Result> {
-    results.iter().find(|r| r.entry.id == id)
-}
-
-fn times(x: Option<f64>) -> String {
-    x.map_or("—".into(), |x| format!("{x:.2}x"))
-}
-
-/// `a ÷ b` of two entries' elapsed times, for Rust and for Python.
-fn fetch_ratio(
-    results: &[Result],
-    sequential: &str,
-    concurrent: &str,
-) -> (Option<f64>, Option<f64>) {
-    let pair = |pick: fn(&Result) -> &Outcome| {
-        let a = value(pick(find(results, sequential)?), "elapsed_ms")?;
-        let b = value(pick(find(results, concurrent)?), "elapsed_ms")?;
-        (b > 0.0).then(|| a / b)
-    };
-    (pair(|r| &r.rust), pair(|r| &r.python))
-}
-
-fn speedup(entry: &Entry, outcome: &Outcome) -> Option<f64> {
-    cpu_speedup(entry, outcome.done()?)
-}
-
 /// What the CPU rows divide: each language's own speedup.
 pub const SPEEDUP: &str = "speedup = sequential ÷ parallel time";
 
@@ -162,6 +103,7 @@ pub struct Ratio {
 impl Ratio {
     /// The cell: `speedup = sequential ÷ parallel time: Rust rayon 2.05x · Py processes 1.73x`.
     pub fn text(&self) -> String {
+        let times = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.2}x"));
         let rust = match self.rust_name {
             "" => format!("{}: {}", self.label, times(self.rust)),
             name => format!("{}: {name} {}", self.label, times(self.rust)),
@@ -174,11 +116,8 @@ impl Ratio {
 }
 
 /// The teaching ratio of one row, if it has one.
-pub fn ratio(results: &[Result], r: &Result) -> Option<Ratio> {
-    let python_cpu = |id: &str| {
-        let other = find(results, id)?;
-        speedup(&other.entry, &other.python)
-    };
+pub fn ratio(runs: &[Run], r: &Run) -> Option<Ratio> {
+    let find = |id: &str| runs.iter().find(|r| r.entry.id == id);
     let pair = |label, rust_name, rust, python_name, python| Ratio {
         label,
         rust_name,
@@ -186,13 +125,21 @@ pub fn ratio(results: &[Result], r: &Result) -> Option<Ratio> {
         python_name: Some(python_name),
         python,
     };
+    // Each language's sequential elapsed time ÷ its own concurrent one.
     let fetch = |label, sequential, concurrent| {
-        let (rust, py) = fetch_ratio(results, sequential, concurrent);
-        pair(label, "Rust", rust, "Py", py)
+        let divide = |side: fn(&Run) -> &Outcome| {
+            let a = value(side(find(sequential)?), "elapsed_ms")?;
+            let b = value(side(find(concurrent)?), "elapsed_ms")?;
+            (b > 0.0).then(|| a / b)
+        };
+        let (rust, python) = (divide(|r| &r.rust), divide(|r| &r.python));
+        pair(label, "Rust", rust, "Py", python)
     };
     let cpu = |rust_name, python_name, python_id| {
-        let rust = speedup(&r.entry, &r.rust);
-        pair(SPEEDUP, rust_name, rust, python_name, python_cpu(python_id))
+        let rust = r.rust.done().and_then(|m| cpu_speedup(&r.entry, m));
+        let other = find(python_id);
+        let python = other.and_then(|o| cpu_speedup(&o.entry, o.python.done()?));
+        pair(SPEEDUP, rust_name, rust, python_name, python)
     };
     match r.entry.id {
         "async" => Some(fetch("sync ÷ async time", "sync", "async")),
@@ -203,15 +150,12 @@ pub fn ratio(results: &[Result], r: &Result) -> Option<Ratio> {
         "cpu-rayon" => Some(cpu("Rust rayon", "Py processes", "cpu-processes")),
         "cpu-processes" => Some(cpu("Rust processes", "Py processes", "cpu-processes")),
         "timed" => {
-            let rust = value(&r.rust, "function_ms");
-            let py = value(&r.python, "function_ms");
-            let slower = rust
-                .zip(py)
-                .and_then(|(rust, py)| (rust > 0.0).then(|| py / rust));
+            let rust = value(&r.rust, "function_ms").filter(|&rust| rust > 0.0);
+            let slower = rust.zip(value(&r.python, "function_ms"));
             Some(Ratio {
                 label: "Py time ÷ Rust time",
                 rust_name: "",
-                rust: slower,
+                rust: slower.map(|(rust, py)| py / rust),
                 python_name: None,
                 python: None,
             })
@@ -225,7 +169,7 @@ pub fn ratio(results: &[Result], r: &Result) -> Option<Ratio> {
 /// The CPU ideal is the best sequential time ÷ workers, measured in the same
 /// run; a parallel time below it means the sequential pass was slowed (the
 /// machine was busy then), not that the cores were beaten.
-pub fn below_ideal(r: &Result) -> Option<String> {
+pub fn below_ideal(r: &Run) -> Option<String> {
     let e = &r.entry;
     let ideal = value(&r.rust, "ideal_ms")?;
     let took = value(&r.rust, e.metric)?;
@@ -239,55 +183,52 @@ pub fn below_ideal(r: &Result) -> Option<String> {
     })
 }
 
-/// The rows of the table, one per result.
-pub fn rows(results: &[Result]) -> Vec<Row> {
-    results
-        .iter()
-        .map(|r| {
-            let e = &r.entry;
-            let ideal = value(&r.rust, "ideal_ms")
-                .or(e.expected_ideal_ms)
-                .filter(|_| e.kind != Kind::Timed);
-            let took = value(&r.rust, e.metric);
-            let over = ideal
-                .zip(took)
-                .filter(|(ideal, _)| *ideal > 0.0)
-                .map_or("—".into(), |(ideal, took)| {
-                    format!("{:+.1}%", (took / ideal - 1.0) * 100.0)
-                });
-            let ratio = ratio(results, r).map_or(String::new(), |ratio| ratio.text());
-            let python = if e.python.is_none() {
-                "—".into()
-            } else {
-                cell(&r.python, e.metric, e.kind)
-            };
-            Row {
-                demo: e.label.to_string(),
-                what: e.what.to_string(),
-                ideal: ideal.map_or("—".into(), ms),
-                article: e
-                    .article_ms
-                    .map_or("—".into(), |a| format!("{:.0} s", a / 1e3)),
-                rust: cell(&r.rust, e.metric, e.kind),
-                python,
-                over_ideal: over,
-                ratio,
-            }
-        })
-        .collect()
+/// The table: [`HEADERS`], then a row per run.
+pub fn rows(runs: &[Run]) -> Vec<Vec<String>> {
+    let mut table = vec![HEADERS.map(String::from).to_vec()];
+    table.extend(runs.iter().map(|r| {
+        let e = &r.entry;
+        let ideal = value(&r.rust, "ideal_ms")
+            .or(e.expected_ideal_ms)
+            .filter(|_| e.kind != Kind::Timed);
+        let took = value(&r.rust, e.metric);
+        let over = ideal
+            .zip(took)
+            .filter(|(ideal, _)| *ideal > 0.0)
+            .map_or("—".into(), |(ideal, took)| {
+                format!("{:+.1}%", (took / ideal - 1.0) * 100.0)
+            });
+        let python = if e.python.is_none() {
+            "—".into()
+        } else {
+            cell(&r.python, e.metric, e.kind)
+        };
+        vec![
+            e.label.to_string(),
+            e.what.to_string(),
+            ideal.map_or("—".into(), ms),
+            e.article_ms
+                .map_or("—".into(), |a| format!("{:.0} s", a / 1e3)),
+            cell(&r.rust, e.metric, e.kind),
+            python,
+            over,
+            ratio(runs, r).map_or(String::new(), |ratio| ratio.text()),
+        ]
+    }));
+    table
 }
 
 /// How wide the text output may be: a terminal a class can read on a projector.
 pub const WIDTH: usize = 120;
 
-/// The table as aligned plain text, at most [`WIDTH`] columns wide.
+/// The comparison table as aligned plain text, at most [`WIDTH`] columns wide.
 ///
 /// To fit, it leaves out "what it does" (the Markdown, JSON and HTML keep
 /// it), puts two headers on two lines, and breaks a ratio cell that is still
 /// too long after its label (`speedup = sequential ÷ parallel time:`), so the
 /// figures go on a second line of the same row. With `quick`, the article's
 /// header says its figures are for its 2 s delays, not this run's.
-pub fn text(rows: &[Row], quick: bool) -> String {
+pub fn text(table: &[Vec<String>], quick: bool) -> String {
     let article = if quick {
         "article\n(2 s run)"
     } else {
@@ -302,60 +243,48 @@ pub fn text(rows: &[Row], quick: bool) -> String {
         "Rust vs\nideal",
         "ratio that teaches",
     ];
-    let mut table: Vec<Vec<String>> = vec![header.map(String::from).to_vec()];
-    table.extend(rows.iter().map(|r| {
-        [
-            &r.demo,
-            &r.ideal,
-            &r.article,
-            &r.rust,
-            &r.python,
-            &r.over_ideal,
-            &r.ratio,
-        ]
-        .map(String::clone)
-        .to_vec()
+    let mut lines = vec![header.map(String::from).to_vec()];
+    lines.extend(table[1..].iter().map(|row| {
+        let mut row = row.clone();
+        row.remove(1);
+        row
     }));
-    let columns = header.len();
-    let width = |cells: &[Vec<String>], i: usize| {
-        cells
-            .iter()
-            .flat_map(|row| row[i].lines().map(|l| l.chars().count()))
-            .max()
-            .unwrap_or(0)
+    // What the other columns leave (each takes its widest line and 2 spaces).
+    let width = |i: usize| {
+        let lines = lines.iter().flat_map(|row| row[i].lines());
+        lines.map(|l| l.chars().count()).max().unwrap_or(0)
     };
-    let last = columns - 1;
-    let fixed: usize = (0..last).map(|i| width(&table, i) + 2).sum();
-    let room = WIDTH.saturating_sub(fixed);
-    for row in &mut table[1..] {
-        let cell = &mut row[last];
-        if cell.chars().count() > room
+    let room = WIDTH.saturating_sub((0..header.len() - 1).map(|i| width(i) + 2).sum());
+    for row in &mut lines[1..] {
+        if let Some(cell) = row.last_mut().filter(|c| c.chars().count() > room)
             && let Some((label, figures)) = cell.split_once(": ")
         {
             *cell = format!("{label}:\n{figures}");
         }
     }
-    let widths: Vec<usize> = (0..columns).map(|i| width(&table, i)).collect();
-    let mut out: Vec<String> = Vec::new();
-    for (n, row) in table.iter().enumerate() {
-        let height = row.iter().map(|c| c.lines().count()).max().unwrap_or(1);
-        for k in 0..height {
-            let line: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| {
-                    let part = c.lines().nth(k).unwrap_or("");
-                    format!("{part}{}", " ".repeat(w - part.chars().count()))
-                })
-                .collect();
-            out.push(line.join("  ").trim_end().to_string());
-        }
-        if n == 0 {
-            let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-            out.push(dashes.join("  "));
+    aligned(&lines, |_| false)
+}
+
+/// A table as plain text: the header underlined with dashes, the columns
+/// apart, those for which `right(column)` holds aligned right; a cell may
+/// hold several lines.
+pub fn aligned(table: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
+    let mut text = comfy_table::Table::new();
+    text.load_preset(comfy_table::presets::NOTHING)
+        .set_style(TableComponent::HeaderLines, '-')
+        .set_style(TableComponent::MiddleHeaderIntersections, ' ')
+        .set_style(TableComponent::VerticalLines, ' ')
+        .set_header(&table[0])
+        .add_rows(&table[1..]);
+    let last = table[0].len() - 1;
+    for (i, column) in text.column_iter_mut().enumerate() {
+        // A space after each column but the last, then the line between them.
+        column.set_padding((0, u16::from(i < last)));
+        if right(i) {
+            column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    out.join("\n")
+    text.trim_fmt()
 }
 
 /// `text` broken into lines of at most `width` characters at spaces; lines
@@ -386,23 +315,23 @@ pub fn wrap(text: &str, width: usize) -> String {
     wrap_indented(text, width, "")
 }
 
-/// The table in GitHub Markdown.
-pub fn markdown(rows: &[Row]) -> String {
-    let line = |cells: [&str; 8]| {
-        format!(
-            "| {} |",
-            cells
-                .map(|c| c.replace('|', "\\|").replace('\n', ", "))
-                .join(" | ")
-        )
+/// A table in GitHub Markdown: a line per row, the lines of a cell joined by commas.
+pub fn markdown(table: &[Vec<String>]) -> String {
+    let line = |cells: &Vec<String>| {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| c.replace('|', "\\|").replace('\n', ", "))
+            .collect();
+        format!("| {} |", cells.join(" | "))
     };
-    let mut out = vec![line(HEADERS), format!("|{}", "---|".repeat(HEADERS.len()))];
-    out.extend(rows.iter().map(|r| line(r.cells())));
+    let mut out: Vec<String> = table.iter().map(line).collect();
+    out.insert(1, format!("|{}", "---|".repeat(table[0].len())));
     out.join("\n")
 }
 
+/// A run's status, why, its wall time and its raw summary, for tooling.
 fn summary_json(outcome: &Outcome) -> Value {
-    let measured: Option<&Measured> = match outcome {
+    let measured = match outcome {
         Outcome::Done(m) | Outcome::Failed(_, Some(m)) => Some(m),
         _ => None,
     };
@@ -415,19 +344,18 @@ fn summary_json(outcome: &Outcome) -> Value {
 }
 
 /// Every row with its raw summaries, for tooling.
-pub fn rows_json(results: &[Result]) -> Vec<Value> {
-    results
-        .iter()
+pub fn rows_json(runs: &[Run]) -> Vec<Value> {
+    runs.iter()
         .map(|r| {
             let e = &r.entry;
-            let ratio = ratio(results, r);
+            let ratio = ratio(runs, r);
             let ideal = value(&r.rust, "ideal_ms").filter(|_| e.kind != Kind::Timed);
             let took = value(&r.rust, e.metric);
             json!({
                 "id": e.id,
                 "demo": e.label,
                 "what": e.what,
-                "kind": e.kind.name(),
+                "kind": format!("{:?}", e.kind).to_lowercase(),
                 "metric": e.metric,
                 "ideal_ms": ideal,
                 "article_ms": e.article_ms,
@@ -449,9 +377,10 @@ pub fn rows_json(results: &[Result]) -> Vec<Value> {
 pub(crate) mod tests {
     use super::*;
     use crate::plan::{Settings, entries};
+    use crate::runner::Measured;
 
     /// Every entry of `--quick` with its recorded fixture as both outcomes.
-    pub fn recorded() -> Vec<Result> {
+    pub fn recorded() -> Vec<Run> {
         let fixture = |id: &str| match id {
             "threads" => include_str!("../tests/fixtures/threads-demo.json"),
             "processes" => include_str!("../tests/fixtures/process-demo.json"),
@@ -480,7 +409,7 @@ pub(crate) mod tests {
                 } else {
                     Outcome::Skipped("no Python equivalent".into())
                 };
-                Result {
+                Run {
                     entry,
                     rust,
                     python,
@@ -489,136 +418,100 @@ pub(crate) mod tests {
             .collect()
     }
 
-    #[test]
-    fn ms_switches_to_seconds_at_one_second() {
-        assert_eq!(ms(200.43), "200.4 ms");
-        assert_eq!(ms(2003.0), "2.00 s");
+    /// The row of the table whose demo is `demo`.
+    fn row<'a>(table: &'a [Vec<String>], demo: &str) -> &'a [String] {
+        table.iter().find(|r| r[0] == demo).unwrap()
     }
 
     #[test]
-    fn sizes_read_as_powers_of_ten() {
+    fn times_and_sizes_read_as_a_student_reads_them() {
+        assert_eq!(ms(200.43), "200.4 ms");
+        assert_eq!(ms(2003.0), "2.00 s");
         assert_eq!(size(1e9), "10⁹");
         assert_eq!(size(3e8), "3×10⁸");
-        assert_eq!(size(10_000_000.0), "10⁷");
         assert_eq!(size(1234.0), "1234");
         assert_eq!(size(42.0), "42");
     }
 
     #[test]
-    fn cpu_cells_name_each_language_its_own_size() {
-        let rows = rows(&recorded());
-        let cpu = rows.iter().find(|r| r.demo == "threads-demo cpu").unwrap();
-        assert!(cpu.rust.ends_with("\nn = 3×10⁸"), "{}", cpu.rust);
-        assert!(cpu.python.ends_with("\nn = 4×10⁶"), "{}", cpu.python);
-        assert!(!rows[0].rust.contains("n ="), "a waiting row has no size");
-    }
-
-    #[test]
     fn rows_read_the_right_fields() {
-        let rows = rows(&recorded());
-        let threads = &rows[0];
-        assert_eq!(threads.demo, "threads-demo");
+        let table = rows(&recorded());
+        assert_eq!(table[0], HEADERS);
+        let threads = row(&table, "threads-demo");
         assert_eq!(
-            (threads.ideal.as_str(), threads.rust.as_str()),
-            ("200.0 ms", "200.4 ms")
+            threads[2..7],
+            ["200.0 ms", "2 s", "200.4 ms", "200.4 ms", "+0.2%"]
         );
-        assert_eq!(threads.article, "2 s");
-        assert_eq!(threads.over_ideal, "+0.2%");
-        let sync = rows.iter().find(|r| r.demo == "sync-fetch").unwrap();
-        assert_eq!(
-            (sync.ideal.as_str(), sync.article.as_str()),
-            ("600.0 ms", "6 s")
-        );
-        let rayon = rows.iter().find(|r| r.demo.contains("rayon")).unwrap();
-        assert_eq!(rayon.python, "—", "Python has no rayon");
+        assert_eq!(row(&table, "sync-fetch")[2..4], ["600.0 ms", "6 s"]);
+        let fetch = row(&table, "async-fetch");
+        assert_eq!(fetch[7], "sync ÷ async time: Rust 2.97x · Py 2.97x");
+        // each language's CPU cell names its own size
+        let cpu = row(&table, "threads-demo cpu");
+        assert!(cpu[4].ends_with("\nn = 3×10⁸"), "{}", cpu[4]);
+        assert!(cpu[5].ends_with("\nn = 4×10⁶"), "{}", cpu[5]);
+        let rayon = row(&table, "threads-demo cpu (rayon)");
+        assert_eq!(rayon[5], "—", "Python has no rayon");
         assert!(
-            rayon
-                .ratio
-                .starts_with("speedup = sequential ÷ parallel time: Rust rayon ")
-                && rayon.ratio.contains(" · Py processes "),
+            rayon[7].starts_with(&format!("{SPEEDUP}: Rust rayon "))
+                && rayon[7].contains(" · Py processes "),
             "{}",
-            rayon.ratio
+            rayon[7]
         );
-        let timed = rows.iter().find(|r| r.demo == "macros-demo").unwrap();
-        assert!(
-            timed.ratio.starts_with("Py time ÷ Rust time: ") && timed.ratio.ends_with('x'),
-            "{}",
-            timed.ratio
-        );
-        assert_eq!(
-            (timed.ideal.as_str(), timed.over_ideal.as_str()),
-            ("—", "—")
-        );
-    }
-
-    #[test]
-    fn the_fetch_ratio_divides_sequential_by_concurrent() {
-        let results = recorded();
-        let sync = value(&results[2].rust, "elapsed_ms").unwrap();
-        let concurrent = value(&results[3].rust, "elapsed_ms").unwrap();
-        let ratio = ratio(&results, &results[3]).unwrap();
-        assert_eq!(ratio.label, "sync ÷ async time");
-        let rust = ratio.rust.unwrap();
-        assert!((rust - sync / concurrent).abs() < 1e-9);
-        assert!(rust > 1.5, "the recorded sequential run is the slower one");
+        let timed = row(&table, "macros-demo");
+        assert_eq!(timed[7], "Py time ÷ Rust time: 1.00x");
+        assert_eq!((timed[2].as_str(), timed[6].as_str()), ("—", "—"));
     }
 
     #[test]
     fn a_cpu_row_below_its_ideal_gets_a_note_and_others_do_not() {
-        let mut results = recorded();
-        let i = results
+        let mut runs = recorded();
+        let i = runs
             .iter()
             .position(|r| r.entry.id == "cpu-processes")
             .unwrap();
         assert_eq!(
-            below_ideal(&results[i]),
+            below_ideal(&runs[i]),
             None,
             "the fixture is above its ideal"
         );
-        let ideal = value(&results[i].rust, "ideal_ms").unwrap();
-        let Outcome::Done(m) = &mut results[i].rust else {
+        let ideal = value(&runs[i].rust, "ideal_ms").unwrap();
+        let Outcome::Done(m) = &mut runs[i].rust else {
             panic!("the fixture ran")
         };
         m.json["processes_ms"] = (ideal * 0.9).into();
-        let note = below_ideal(&results[i]).unwrap();
+        let note = below_ideal(&runs[i]).unwrap();
         assert!(
             note.starts_with("process-demo cpu: -10.0% vs ideal"),
             "{note}"
         );
-        assert!(
-            results
-                .iter()
-                .filter(|r| r.entry.kind != Kind::Cpu)
-                .all(|r| below_ideal(r).is_none())
-        );
+        let others = runs.iter().filter(|r| r.entry.kind != Kind::Cpu);
+        assert!(others.map(below_ideal).all(|note| note.is_none()));
     }
 
     #[test]
     fn missing_and_skipped_cells_say_so() {
-        let mut results = recorded();
-        results[1].rust = Outcome::Missing("no binary".into());
-        results[0].python = Outcome::Skipped("no python3".into());
-        results[3].rust = Outcome::Failed("exit code 1".into(), None);
-        let rows = rows(&results);
+        let mut runs = recorded();
+        runs[1].rust = Outcome::Missing("no binary".into());
+        runs[0].python = Outcome::Skipped("no python3".into());
+        runs[3].rust = Outcome::Failed("exit code 1".into(), None);
+        let table = rows(&runs);
         assert_eq!(
-            (rows[1].rust.as_str(), rows[1].ideal.as_str()),
-            ("missing", "200.0 ms")
+            table[2][2..7],
+            ["200.0 ms", "2 s", "missing", "209.9 ms", "—"]
         );
-        assert_eq!(rows[1].over_ideal, "—");
-        assert_eq!(rows[0].python, "n/a");
-        assert_eq!(rows[3].rust, "failed");
-        assert!(
-            rows[3].ratio.contains(": Rust — · Py "),
-            "{}",
-            rows[3].ratio
-        );
+        assert_eq!(table[1][5], "n/a");
+        assert_eq!(table[4][4], "failed");
+        assert!(table[4][7].contains(": Rust — · Py "), "{}", table[4][7]);
+        let json = rows_json(&runs);
+        assert_eq!(json[1]["rust"]["status"], "missing");
+        assert_eq!(json[3]["ratio"]["rust"], Value::Null);
     }
 
     #[test]
-    fn text_fits_the_width_and_markdown_has_a_line_per_row() {
-        let rows = rows(&recorded());
+    fn text_fits_the_width_and_keeps_a_row_per_demo() {
+        let table = rows(&recorded());
         for quick in [true, false] {
-            let text = text(&rows, quick);
+            let text = text(&table, quick);
             let lines: Vec<&str> = text.lines().collect();
             let widest = lines.iter().map(|l| l.chars().count()).max().unwrap();
             assert!(widest <= WIDTH, "{widest} columns:\n{text}");
@@ -629,15 +522,12 @@ pub(crate) mod tests {
                 "quick says the article's figures are for 2 s:\n{text}"
             );
             // every row starts a line with its demo, in order; a long ratio continues below
+            let demos: Vec<&str> = table[1..].iter().map(|r| r[0].as_str()).collect();
             let starts: Vec<&str> = lines
                 .iter()
-                .filter_map(|l| {
-                    rows.iter()
-                        .find(|r| l.starts_with(&format!("{}  ", r.demo)))
-                })
-                .map(|r| r.demo.as_str())
+                .filter_map(|l| demos.iter().find(|d| l.starts_with(&format!("{d}  "))))
+                .copied()
                 .collect();
-            let demos: Vec<&str> = rows.iter().map(|r| r.demo.as_str()).collect();
             assert_eq!(starts, demos, "{text}");
             let column = |line: &str| line.chars().position(|c| c == '+').unwrap_or(0);
             let threads = lines
@@ -645,12 +535,7 @@ pub(crate) mod tests {
                 .position(|l| l.starts_with("threads-demo "))
                 .unwrap();
             assert_eq!(column(lines[threads]), column(lines[threads + 1]), "{text}");
-            assert!(text.contains("sync ÷ async time: Rust "), "{text}");
-            assert!(
-                text.contains("speedup = sequential ÷ parallel time:\n")
-                    || text.contains("speedup = sequential ÷ parallel time: "),
-                "{text}"
-            );
+            assert!(text.contains(&format!("{SPEEDUP}:")), "{text}");
             assert!(
                 !text.contains("what it does"),
                 "left to Markdown, JSON and the report"
@@ -660,35 +545,11 @@ pub(crate) mod tests {
 
     #[test]
     fn wrap_breaks_at_spaces_within_the_width() {
-        let text = "aaa bbb ccc ddd";
-        assert_eq!(wrap(text, 7), "aaa bbb\nccc ddd");
+        assert_eq!(wrap("aaa bbb ccc ddd", 7), "aaa bbb\nccc ddd");
         assert_eq!(
             wrap_indented("  - aaa bbb ccc", 9, "    "),
             "  - aaa\n    bbb\n    ccc"
         );
         assert_eq!(wrap("a-very-long-word b", 4), "a-very-long-word\nb");
-    }
-
-    #[test]
-    fn markdown_has_a_line_per_row() {
-        let rows = rows(&recorded());
-        let md = markdown(&rows);
-        assert_eq!(md.lines().count(), rows.len() + 2);
-        assert!(
-            md.lines().all(|l| l.starts_with('|') && l.ends_with('|')),
-            "{md}"
-        );
-        assert_eq!(md.lines().nth(2).unwrap().matches(" | ").count(), 7);
-    }
-
-    #[test]
-    fn json_rows_carry_the_summaries() {
-        let results = recorded();
-        let rows = rows_json(&results);
-        assert_eq!(rows.len(), results.len());
-        assert_eq!(rows[0]["rust"]["summary"]["demo"], "threads-demo");
-        assert_eq!(rows[0]["rust"]["status"], "ok");
-        assert_eq!(rows[3]["ratio"]["label"], "sync ÷ async time");
-        assert!(rows[0]["rust_over_ideal"].as_f64().unwrap() < 0.01);
     }
 }
