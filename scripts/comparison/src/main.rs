@@ -30,6 +30,7 @@ mod verdict;
 
 use clap::{Arg, ArgAction, Command, value_parser};
 use demo_kit::cli::Stop;
+use machine::Machine;
 use report::Page;
 use runner::{Outcome, Runner};
 use serde_json::json;
@@ -100,14 +101,9 @@ fn command() -> Command {
                 .value_parser(value_parser!(u64).range(1..=3600))
                 .help("Kill and report as failed any run longer than this"),
         )
-        .arg(
-            // For the wrapper: check the arguments before the long workspace
-            // build, so a bad flag is reported in seconds, not minutes.
-            Arg::new("check-args")
-                .long("check-args")
-                .hide(true)
-                .action(ArgAction::SetTrue),
-        )
+        // For the wrapper: check the arguments before the long workspace
+        // build, so a bad flag is reported in seconds, not minutes.
+        .arg(flag("check-args", "").hide(true))
 }
 
 /// `--check-args` exit code: the arguments asked for the help, which has been
@@ -128,8 +124,12 @@ fn existing_dir(value: &str) -> Result<PathBuf, String> {
 /// Runs every entry in order. A Rust run that fails the verdict on timing
 /// alone (for itself or a row that reads the same run) is run once more, since
 /// the machine is noisy; when the retry passes it is kept, and a note says so.
-fn run_all(runner: &Runner, entries: &[plan::Entry], notes: &mut Vec<String>) -> Vec<Run> {
-    let cores = machine::cores();
+fn run_all(
+    runner: &Runner,
+    entries: &[plan::Entry],
+    cores: usize,
+    notes: &mut Vec<String>,
+) -> Vec<Run> {
     let outside = |entry: &plan::Entry, outcome: &Outcome| {
         matches!(outcome, Outcome::Done(_))
             && entries
@@ -219,27 +219,6 @@ fn timeline(runs: &[Run]) -> String {
         }
     }
     out
-}
-
-/// Where and when the figures were measured.
-struct Machine {
-    cores: usize,
-    cpu: String,
-    date: String,
-    python: String,
-}
-
-impl Machine {
-    /// `Machine: 2 cores (CPU), 2026-12-02; Python: Python 3.11.7`.
-    fn line(&self) -> String {
-        let Machine {
-            cores,
-            cpu,
-            date,
-            python,
-        } = self;
-        format!("Machine: {cores} cores ({cpu}), {date}; Python: {python}")
-    }
 }
 
 /// How the output is printed.
@@ -354,7 +333,8 @@ fn table_mode(
     let started = Instant::now();
     let settings = plan::Settings::new(quick, machine.cores);
     let mut notes = Vec::new();
-    let runs = run_all(runner, &plan::entries(&settings), &mut notes);
+    let entries = plan::entries(&settings);
+    let runs = run_all(runner, &entries, machine.cores, &mut notes);
     let time = time_line(&runs, &settings, started.elapsed());
     let problems: Vec<String> = runs
         .iter()
@@ -519,12 +499,7 @@ fn main() -> ExitCode {
         timeout: Duration::from_secs(matches.get_one("timeout-s").copied().unwrap_or(120)),
         sample_memory: matches.get_flag("scale"),
     };
-    let machine = Machine {
-        cores: machine::cores(),
-        cpu: machine::cpu_model().unwrap_or_else(|| "unknown CPU".into()),
-        date: machine::today(),
-        python: version.unwrap_or_else(|why| format!("n/a ({why})")),
-    };
+    let machine = Machine::here(version.unwrap_or_else(|why| format!("n/a ({why})")));
     let format = if matches.get_flag("json") {
         Format::Json
     } else if matches.get_flag("markdown") {

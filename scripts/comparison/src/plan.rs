@@ -270,68 +270,19 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
 /// The delay every task of the sweep waits.
 pub const SCALE_DELAY_MS: u64 = 1000;
 
-/// One kind of task in the `--scale` sweep.
-#[derive(Clone, Copy, Debug)]
-pub struct ScaleKind {
-    /// `threads`, `async tasks`, `threads over HTTP`, …
-    pub label: &'static str,
-    /// The Rust binary.
-    pub bin: &'static str,
-    /// The subcommand and flags before the common ones (`["threads", "http"]`).
-    pub sub: &'static [&'static str],
-    /// The `variant` its summary names.
-    pub variant: &'static str,
-    /// The Python script (it takes the same arguments).
-    pub script: &'static str,
-    /// The task counts of the full sweep; `--quick` stops at 1,000.
-    pub counts: &'static [usize],
-}
-
-/// What `--scale` sweeps. Processes stop at 1,000 (10,000 children would
-/// exhaust a small machine's process table), and so do threads over HTTP
-/// (each thread holds a connection, and the local server one more socket).
-/// Async tasks that only sleep go to 100,000; async HTTP fetches to 5,000.
-pub const SCALE_KINDS: [ScaleKind; 5] = [
-    ScaleKind {
-        label: "threads",
-        bin: "threads-demo",
-        sub: &[],
-        variant: "threads",
-        script: "threads_demo.py",
-        counts: &[1, 10, 100, 1000, 10_000],
-    },
-    ScaleKind {
-        label: "async tasks",
-        bin: "async-fetch",
-        sub: &[],
-        variant: "simulated",
-        script: "async_fetch.py",
-        counts: &[1, 10, 100, 1000, 10_000, 100_000],
-    },
-    ScaleKind {
-        label: "processes",
-        bin: "process-demo",
-        sub: &[],
-        variant: "processes",
-        script: "process_demo.py",
-        counts: &[1, 10, 100, 1000],
-    },
-    ScaleKind {
-        label: "threads over HTTP",
-        bin: "sync-fetch",
-        sub: &["threads", "http"],
-        variant: "threads-http",
-        script: "sync_fetch.py",
-        counts: &[1, 10, 100, 1000],
-    },
-    ScaleKind {
-        label: "async over HTTP",
-        bin: "async-fetch",
-        sub: &["http"],
-        variant: "http",
-        script: "async_fetch.py",
-        counts: &[1, 10, 100, 1000, 5000],
-    },
+/// What `--scale` sweeps: each kind of task, the comparison's entry that
+/// runs it (the same command and Python script, with N tasks), and the task
+/// counts of the full sweep (`--quick` stops at 1,000). Processes stop at
+/// 1,000 (10,000 children would exhaust a small machine's process table),
+/// and so do threads over HTTP (each thread holds a connection, and the local
+/// server one more socket). Async tasks that only sleep go to 100,000; async
+/// HTTP fetches to 5,000.
+pub const SCALE_KINDS: [(&str, &str, &[usize]); 5] = [
+    ("threads", "threads", &[1, 10, 100, 1000, 10_000]),
+    ("async tasks", "async", &[1, 10, 100, 1000, 10_000, 100_000]),
+    ("processes", "processes", &[1, 10, 100, 1000]),
+    ("threads over HTTP", "threads-http", &[1, 10, 100, 1000]),
+    ("async over HTTP", "async-http", &[1, 10, 100, 1000, 5000]),
 ];
 
 #[cfg(test)]

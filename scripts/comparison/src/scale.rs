@@ -1,7 +1,7 @@
 //! `--scale`: the same wait on 1 to 100,000 tasks, for threads, async tasks,
 //! processes and fetches over HTTP, with the time and the memory each task costs.
 
-use crate::plan::SCALE_KINDS;
+use crate::plan::{self, SCALE_KINDS, Settings};
 use crate::runner::{Outcome, Runner};
 use crate::table::ms;
 use serde_json::{Value, json};
@@ -23,17 +23,25 @@ pub struct Point {
 pub fn run(runner: &Runner, delay_ms: u64, quick: bool) -> Vec<Point> {
     let top = if quick { 1000 } else { usize::MAX };
     let mut points = Vec::new();
-    for kind in SCALE_KINDS {
-        for &tasks in kind.counts.iter().filter(|&&n| n <= top) {
-            let mut args: Vec<String> = kind.sub.iter().map(|s| s.to_string()).collect();
-            let (n, delay) = (tasks.to_string(), delay_ms.to_string());
-            args.extend(["--tasks", &n, "--delay-ms", &delay, "--json"].map(String::from));
-            eprintln!("scale: {} × {tasks} …", kind.label);
-            points.push(Point {
-                kind: kind.label,
+    for (kind, id, counts) in SCALE_KINDS {
+        for &tasks in counts.iter().filter(|&&n| n <= top) {
+            let settings = Settings {
                 tasks,
-                rust: runner.rust(kind.bin, &args, kind.variant),
-                python: runner.python(kind.script, &args, kind.variant),
+                delay_ms,
+                ..Settings::new(quick, 1)
+            };
+            let entries = plan::entries(&settings);
+            let Some(e) = entries.iter().find(|e| e.id == id) else {
+                continue;
+            };
+            eprintln!("scale: {kind} × {tasks} …");
+            // A waiting row's Python script takes the same arguments.
+            let script = e.python.as_ref().map_or("", |(script, _)| script);
+            points.push(Point {
+                kind,
+                tasks,
+                rust: runner.rust(e.bin(), &e.args, e.variant),
+                python: runner.python(script, &e.args, e.variant),
             });
         }
     }

@@ -379,40 +379,28 @@ pub(crate) mod tests {
     use crate::plan::{Settings, entries};
     use crate::runner::Measured;
 
-    /// Every entry of `--quick` with its recorded fixture as both outcomes.
+    /// Every entry of `--quick` with its recorded fixture as both outcomes:
+    /// `tests/fixtures/<label's words joined by dashes>.json`; the rayon row
+    /// reads the threads-demo cpu one, and Python's threads another.
     pub fn recorded() -> Vec<Run> {
-        let fixture = |id: &str| match id {
-            "threads" => include_str!("../tests/fixtures/threads-demo.json"),
-            "processes" => include_str!("../tests/fixtures/process-demo.json"),
-            "sync" => include_str!("../tests/fixtures/sync-fetch.json"),
-            "async" => include_str!("../tests/fixtures/async-fetch.json"),
-            "sync-http" => include_str!("../tests/fixtures/sync-fetch-http.json"),
-            "async-http" => include_str!("../tests/fixtures/async-fetch-http.json"),
-            "threads-http" => include_str!("../tests/fixtures/sync-fetch-threads-http.json"),
-            "cpu-threads" | "cpu-rayon" => include_str!("../tests/fixtures/threads-demo-cpu.json"),
-            "cpu-processes" => include_str!("../tests/fixtures/process-demo-cpu.json"),
-            _ => include_str!("../tests/fixtures/macros-demo.json"),
+        let fixture = |name: &str| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+            let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+            Outcome::Done(Measured::parse(&text, 1.0).unwrap())
         };
-        let python_cpu = include_str!("../tests/fixtures/python-threads-cpu.json");
         entries(&Settings::new(true, 2))
             .into_iter()
             .map(|entry| {
-                let text = fixture(entry.id);
-                let rust = Outcome::Done(Measured::parse(text, 1.0).unwrap());
-                let py_text = if entry.id == "cpu-threads" {
-                    python_cpu
-                } else {
-                    text
-                };
-                let python = if entry.python.is_some() {
-                    Outcome::Done(Measured::parse(py_text, 1.0).unwrap())
-                } else {
-                    Outcome::Skipped("no Python equivalent".into())
+                let name = entry.label.trim_end_matches(" (rayon)").replace(' ', "-");
+                let python = match entry.id {
+                    "cpu-threads" => fixture("python-threads-cpu"),
+                    _ if entry.python.is_some() => fixture(&name),
+                    _ => Outcome::Skipped("no Python equivalent".into()),
                 };
                 Run {
-                    entry,
-                    rust,
+                    rust: fixture(&name),
                     python,
+                    entry,
                 }
             })
             .collect()
