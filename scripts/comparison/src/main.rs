@@ -168,9 +168,9 @@ fn run_all(
             }
         };
         let python = match &entry.python {
-            Some((script, args)) => {
-                eprintln!("      python3 {script} {}", args.join(" "));
-                runner.python(script, args, entry.variant)
+            Some(args) => {
+                eprintln!("      python3 {} {}", entry.script(), args.join(" "));
+                runner.python(&entry.script(), args, entry.variant)
             }
             None => Outcome::Skipped("no Python equivalent".into()),
         };
@@ -288,23 +288,24 @@ fn scale_mode(
         }
         notes.iter().for_each(|n| println!("  note: {n}"));
     }
-    let page = || {
+    let written = write_report(report, || {
         report::scale_page(&points).map(|page| Page {
-            title: heading.clone(),
+            title: heading,
             intro: vec![machine.line(), scale::MEMORY_METHOD.into()],
-            notes: notes.clone(),
+            notes,
             ..page
         })
-    };
-    match report.map(|dir| write_report(dir, page())) {
-        Some(false) => ExitCode::FAILURE,
-        _ => ExitCode::SUCCESS,
-    }
+    });
+    ExitCode::from(u8::from(!written))
 }
 
-/// Writes the report, saying where on stderr; false (and one `error:` line) if it failed.
-fn write_report(dir: &Path, page: Result<Page, String>) -> bool {
-    match page.and_then(|page| report::write(dir, &page)) {
+/// Writes the report if there is a `dir` for it, saying where on stderr;
+/// false (and one `error:` line) if it failed.
+fn write_report(dir: Option<&Path>, page: impl FnOnce() -> Result<Page, String>) -> bool {
+    let Some(dir) = dir else {
+        return true;
+    };
+    match page().and_then(|page| report::write(dir, &page)) {
         Ok(index) => {
             eprintln!("report: {}", index.display());
             true
@@ -419,20 +420,19 @@ fn table_mode(
         println!("{}", verdict[0]);
         problems.iter().for_each(|p| println!("{}", format.item(p)));
     }
-    let written = report.is_none_or(|dir| {
-        let page = report::table_page(&runs, &table, settings.workers).map(|page| Page {
+    let written = write_report(report, || {
+        report::table_page(&runs, &table, settings.workers).map(|page| Page {
             title: format!("scripts/compare ({} mode)", settings.mode),
             intro: vec![sizes, machine.line(), CLOCKS.into()],
             notes: [time].into_iter().chain(notes).chain([tolerance]).collect(),
             verdict,
             ..page
-        });
-        write_report(dir, page)
+        })
     });
     for p in &problems {
         demo_kit::error(p);
     }
-    ExitCode::from(if pass && written { 0 } else { 1 })
+    ExitCode::from(u8::from(!(pass && written)))
 }
 
 /// Where the comparison's time went: the whole, the Rust runs and the Python

@@ -38,14 +38,19 @@ pub struct Entry {
     pub metric: &'static str,
     /// Another entry whose run this row reads instead of running again.
     pub reuse: Option<&'static str>,
-    /// The Python script and its arguments, if there is an equivalent.
-    pub python: Option<(&'static str, Vec<String>)>,
+    /// The arguments of the Python equivalent ([`Entry::script`]), if there is one.
+    pub python: Option<Vec<String>>,
 }
 
 impl Entry {
     /// The Rust binary: the label's first word.
     pub fn bin(&self) -> &'static str {
         self.label.split(' ').next().unwrap_or(self.label)
+    }
+
+    /// The Python equivalent in scripts/python: the binary's name, in snake case.
+    pub fn script(&self) -> String {
+        format!("{}.py", self.bin().replace('-', "_"))
     }
 }
 
@@ -100,31 +105,25 @@ impl Settings {
     }
 }
 
-fn words(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
-
 /// Every row, in teaching order.
 pub fn entries(s: &Settings) -> Vec<Entry> {
-    let timing = |sub: &[&str]| {
-        let mut args = words(sub);
-        args.extend(words(&["--tasks", &s.tasks.to_string()]));
-        args.extend(words(&["--delay-ms", &s.delay_ms.to_string(), "--json"]));
-        args
+    let words = |line: String| {
+        line.split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
     };
     let cpu = |size: Option<u64>| {
-        let mut args = words(&["cpu", "--workers", &s.workers.to_string()]);
-        args.extend(words(&["--rounds", &s.rounds.to_string()]));
-        if let Some(size) = size {
-            args.extend(words(&["--size", &size.to_string()]));
-        }
-        args.push("--json".into());
-        args
+        let size = size.map_or(String::new(), |n| format!("--size {n}"));
+        let (workers, rounds) = (s.workers, s.rounds);
+        words(format!(
+            "cpu --workers {workers} --rounds {rounds} {size} --json"
+        ))
     };
-    let n = |n: u64| words(&["--n", &n.to_string(), "--json"]);
-    let entry = |id, label, args, variant, what, kind, article_s: Option<f64>| Entry {
+    // The Python script takes the same arguments, but for a CPU row's size.
+    let entry = |id, label, args: Vec<String>, variant, what, kind, article_s: Option<f64>| Entry {
         id,
         label,
+        python: Some(args.clone()),
         args,
         variant,
         what,
@@ -137,21 +136,19 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
         },
         metric: "elapsed_ms",
         reuse: None,
-        python: None,
     };
-    // A row where tasks wait: the Python script takes the same arguments as
-    // the Rust command, which is the label (the binary, then any subcommand).
-    let waiting = |id, label: &'static str, variant, what, kind, article_s, script| {
-        let sub: Vec<&str> = label.split(' ').skip(1).collect();
-        Entry {
-            python: Some((script, timing(&sub))),
-            ..entry(id, label, timing(&sub), variant, what, kind, article_s)
-        }
+    // A row where tasks wait: the arguments are the label's subcommand, then
+    // the tasks and the delay.
+    let waiting = |id, label: &'static str, variant, what, kind, article_s| {
+        let sub = label.split_once(' ').map_or("", |(_, sub)| sub);
+        let (tasks, delay) = (s.tasks, s.delay_ms);
+        let args = words(format!("{sub} --tasks {tasks} --delay-ms {delay} --json"));
+        entry(id, label, args, variant, what, kind, article_s)
     };
     use Kind::*;
     let cpu_threads = Entry {
         metric: "threads_ms",
-        python: Some(("threads_demo.py", cpu(Some(s.python_size)))),
+        python: Some(cpu(Some(s.python_size))),
         ..entry(
             "cpu-threads",
             "threads-demo cpu",
@@ -180,7 +177,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             "N threads sleep, then join",
             Concurrent,
             Some(2.0),
-            "threads_demo.py",
         ),
         waiting(
             "processes",
@@ -189,7 +185,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             "N child processes sleep, then are waited for",
             Concurrent,
             Some(2.0),
-            "process_demo.py",
         ),
         waiting(
             "sync",
@@ -198,7 +193,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             "N simulated fetches, one after another",
             Sequential,
             Some(6.0),
-            "sync_fetch.py",
         ),
         waiting(
             "async",
@@ -207,7 +201,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             "N simulated fetches on one event loop",
             Concurrent,
             Some(2.0),
-            "async_fetch.py",
         ),
         waiting(
             "sync-http",
@@ -216,7 +209,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             "N real HTTP GETs to 127.0.0.1, in turn",
             Sequential,
             None,
-            "sync_fetch.py",
         ),
         waiting(
             "threads-http",
@@ -225,7 +217,6 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             "N real HTTP GETs to 127.0.0.1, a thread each",
             Concurrent,
             None,
-            "sync_fetch.py",
         ),
         waiting(
             "async-http",
@@ -234,13 +225,12 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
             "N real HTTP GETs to 127.0.0.1, at once",
             Concurrent,
             None,
-            "async_fetch.py",
         ),
         cpu_threads,
         cpu_rayon,
         Entry {
             metric: "processes_ms",
-            python: Some(("process_demo.py", cpu(Some(s.python_size)))),
+            python: Some(cpu(Some(s.python_size))),
             ..entry(
                 "cpu-processes",
                 "process-demo cpu",
@@ -253,11 +243,10 @@ pub fn entries(s: &Settings) -> Vec<Entry> {
         },
         Entry {
             metric: "function_ms",
-            python: Some(("macros_demo.py", n(s.n))),
             ..entry(
                 "timed",
                 "macros-demo",
-                n(s.n),
+                words(format!("--n {} --json", s.n)),
                 "timed",
                 "#[timed] on a black_box loop of n additions",
                 Timed,
@@ -295,7 +284,7 @@ mod tests {
             let all = entries(&Settings::new(quick, 2));
             for e in &all {
                 assert!(e.args.iter().any(|a| a == "--json"), "{}", e.id);
-                let Some((_, python)) = &e.python else {
+                let Some(python) = &e.python else {
                     let reused = all.iter().find(|o| Some(o.id) == e.reuse);
                     assert!(reused.is_some_and(|o| o.reuse.is_none()), "{}", e.id);
                     continue;

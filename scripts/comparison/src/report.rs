@@ -123,8 +123,9 @@ pub fn timelines(runs: &[Run]) -> Result<Vec<Section>, String> {
                 let name = if who == "Rust" {
                     r.entry.label.to_string()
                 } else {
-                    r.entry.python.as_ref().map_or(String::new(), |(s, _)| {
-                        let sub = r.entry.label.split_once(' ').map_or("", |(_, sub)| sub);
+                    let sub = r.entry.label.split_once(' ').map_or("", |(_, sub)| sub);
+                    let script = r.entry.python.as_ref().map(|_| r.entry.script());
+                    script.map_or(String::new(), |s| {
                         format!("{s} {sub}").trim_end().to_string()
                     })
                 };
@@ -180,7 +181,7 @@ fn fetch_pair(runs: &[Run]) -> Result<Option<Section>, String> {
                 };
                 // Python's panels name the script: `sync_fetch.py`.
                 let name = match (&r.entry.python, rust) {
-                    (Some((script, _)), false) => script.to_string(),
+                    (Some(_), false) => r.entry.script(),
                     _ => r.entry.label.to_string(),
                 };
                 panels.push((format!("{who}: {name}, {how}"), m.spans(), colour));

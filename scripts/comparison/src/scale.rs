@@ -35,13 +35,11 @@ pub fn run(runner: &Runner, delay_ms: u64, quick: bool) -> Vec<Point> {
                 continue;
             };
             eprintln!("scale: {kind} × {tasks} …");
-            // A waiting row's Python script takes the same arguments.
-            let script = e.python.as_ref().map_or("", |(script, _)| script);
             points.push(Point {
                 kind,
                 tasks,
                 rust: runner.rust(e.bin(), &e.args, e.variant),
-                python: runner.python(script, &e.args, e.variant),
+                python: runner.python(&e.script(), &e.args, e.variant),
             });
         }
     }
