@@ -185,25 +185,20 @@ fn run_all(
 
 /// The timeline: sequential and concurrent fetch spans, one above the other, on one axis.
 fn timeline(runs: &[Run]) -> String {
-    let mut charts: Vec<(String, Vec<demo_kit::Span>)> = Vec::new();
-    for rust in [true, false] {
-        for id in ["sync", "async"] {
-            let Some(run) = runs.iter().find(|r| r.entry.id == id) else {
-                continue;
-            };
-            let (who, outcome) = if rust {
-                ("Rust", &run.rust)
-            } else {
-                ("Python", &run.python)
-            };
-            match outcome.done() {
-                Some(m) => charts.push((format!("{who} {}", run.entry.label), m.spans())),
-                None if rust => {
-                    let title = format!("{who} {}: {}", run.entry.label, outcome.status());
-                    charts.push((title, vec![]));
-                }
-                None => {}
+    let fetches = runs
+        .iter()
+        .filter(|r| ["sync", "async"].contains(&r.entry.id));
+    let rust = fetches.clone().map(|r| ("Rust", r, &r.rust));
+    let mut charts = Vec::new();
+    for (who, run, outcome) in rust.chain(fetches.map(|r| ("Python", r, &r.python))) {
+        let title = format!("{who} {}", run.entry.label);
+        match outcome.done() {
+            Some(m) => charts.push((title, m.spans())),
+            // A Rust run that failed still gets its title; Python's is left out.
+            None if who == "Rust" => {
+                charts.push((format!("{title}: {}", outcome.status()), vec![]))
             }
+            None => {}
         }
     }
     let axis = charts

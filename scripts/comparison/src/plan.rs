@@ -79,28 +79,26 @@ pub struct Settings {
 impl Settings {
     /// The numbers for `--quick` (short delays, small sizes) or the default (the article's).
     pub fn new(quick: bool, workers: usize) -> Self {
+        let quick_mode = Self {
+            mode: "quick",
+            tasks: 3,
+            delay_ms: 200,
+            rust_size: Some(300_000_000),
+            python_size: 3_000_000,
+            workers,
+            rounds: 3,
+            n: 1_000_000,
+        };
         if quick {
-            Self {
-                mode: "quick",
-                tasks: 3,
-                delay_ms: 200,
-                rust_size: Some(300_000_000),
-                python_size: 3_000_000,
-                workers,
-                rounds: 3,
-                n: 1_000_000,
-            }
-        } else {
-            Self {
-                mode: "default",
-                tasks: 3,
-                delay_ms: 2000,
-                rust_size: None,
-                python_size: 10_000_000,
-                workers,
-                rounds: 3,
-                n: 10_000_000,
-            }
+            return quick_mode;
+        }
+        Self {
+            mode: "default",
+            delay_ms: 2000,
+            rust_size: None,
+            python_size: 10_000_000,
+            n: 10_000_000,
+            ..quick_mode
         }
     }
 }

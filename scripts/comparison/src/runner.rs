@@ -187,11 +187,10 @@ pub struct Runner {
 impl Runner {
     /// Runs the Rust binary `bin` of the bin dir.
     pub fn rust(&self, bin: &str, args: &[String], variant: &str) -> Outcome {
-        let path = self.bin_dir.join(bin);
-        if !path.is_file() {
-            return Outcome::Missing(format!("no binary {}", path.display()));
+        match self.bin_dir.join(bin) {
+            path if path.is_file() => self.run(path.as_os_str(), args, variant),
+            path => Outcome::Missing(format!("no binary {}", path.display())),
         }
-        self.run(path.as_os_str(), args, variant)
     }
 
     /// Runs `scripts/python/{script}` with the interpreter, if there is one.

@@ -3,7 +3,7 @@
 
 use crate::plan::{self, SCALE_KINDS, Settings};
 use crate::runner::{Outcome, Runner};
-use crate::table::ms;
+use crate::table::{self, ms};
 use serde_json::{Value, json};
 
 /// One point of the sweep.
@@ -64,11 +64,7 @@ fn cells(outcome: &Outcome, tasks: usize) -> [String; 3] {
                 .map_or("?".into(), |kb| format!("{:.1} MiB", kb / 1024.0)),
             m.pss_kb.map_or("?".into(), |kb| per_task(kb, tasks)),
         ],
-        None => [
-            outcome.status().replace("skipped", "n/a"),
-            "—".into(),
-            "—".into(),
-        ],
+        None => [table::not_done(outcome), "—".into(), "—".into()],
     }
 }
 
