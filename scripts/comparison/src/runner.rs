@@ -5,7 +5,7 @@ use crate::signals;
 use demo_kit::Span;
 use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::Pid;
+use nix::unistd::{Pid, getpgid};
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::io::Read;
@@ -316,41 +316,18 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String>
 /// counted once in the sum, and one process's own pages in full. `None` if
 /// no process could be read (not Linux, or the run already ended).
 pub fn group_pss_kb(leader: u32) -> Option<u64> {
-    let mut total = None;
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == leader {
-            continue;
-        }
-        // `pid (comm) state ppid pgrp …`: the name may hold spaces, so read after the last ')'.
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let pgrp = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(2))
-            .and_then(|g| g.parse::<u32>().ok());
-        if pgrp != Some(leader) {
-            continue;
-        }
-        let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
-            continue;
-        };
-        let pss = rollup
-            .lines()
-            .find_map(|l| l.strip_prefix("Pss:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
-        if let Some(kb) = pss {
-            total = Some(total.unwrap_or(0) + kb);
-        }
-    }
-    total
+    let group = Pid::from_raw(leader as i32);
+    let pids = std::fs::read_dir("/proc").ok()?.flatten();
+    let pids = pids.filter_map(|entry| entry.file_name().to_str()?.parse().ok());
+    let members = pids
+        .map(Pid::from_raw)
+        .filter(|&pid| pid != group && getpgid(Some(pid)) == Ok(group));
+    let pss = members.filter_map(|pid| {
+        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+        let kb = rollup.lines().find_map(|l| l.strip_prefix("Pss:"))?;
+        kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok()
+    });
+    pss.reduce(|a, b| a + b)
 }
 
 /// Ends the tool after an interruption: one line naming the run that was
@@ -392,29 +369,26 @@ fn die_with_this_process(cmd: &mut Command) {
 /// then for the rest of the group, which this tool reaps as their subreaper
 /// (see [`signals::install`]).
 fn stop_group(child: &mut std::process::Child) {
-    let Ok(group) = i32::try_from(child.id()) else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return;
-    };
+    // A pid fits an i32 (Linux's pid_max is at most 2^22).
+    let group = Pid::from_raw(child.id() as i32);
     // The group this tool created for the run: nothing outside it is
     // touched. An error means the group is gone already.
-    let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
+    let _ = killpg(group, Signal::SIGTERM);
     let grace = Instant::now();
     while grace.elapsed() < Duration::from_secs(1) && matches!(child.try_wait(), Ok(None)) {
         thread::sleep(Duration::from_millis(10));
     }
-    let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+    let _ = killpg(group, Signal::SIGKILL);
     let _ = child.wait();
     let gone = Instant::now();
     while gone.elapsed() < Duration::from_secs(5) {
         // Reap the group's members that were handed to us; stop once the
         // group is empty (signal 0 fails).
         while matches!(
-            waitpid(Pid::from_raw(-group), Some(WaitPidFlag::WNOHANG)),
+            waitpid(Pid::from_raw(-group.as_raw()), Some(WaitPidFlag::WNOHANG)),
             Ok(status) if status != WaitStatus::StillAlive
         ) {}
-        if killpg(Pid::from_raw(group), None).is_err() {
+        if killpg(group, None).is_err() {
             return;
         }
         thread::sleep(Duration::from_millis(10));

@@ -91,19 +91,9 @@ pub fn judge(entry: &Entry, rust: &Outcome, cores: usize) -> Option<String> {
             if cpu_speedup(entry, measured).is_none() {
                 return Some(format!("{name}: the summary lacks {}", entry.metric));
             }
-            let spans = measured.json["spans"]
-                .as_array()
-                .map_or(&[][..], Vec::as_slice);
-            let bound = |key: &str, pick: fn(f64, f64) -> f64, start: f64| {
-                spans
-                    .iter()
-                    .filter_map(|s| s[key].as_f64())
-                    .fold(start, pick)
-            };
-            let (latest_start, earliest_end) = (
-                bound("start_ms", f64::max, f64::MIN),
-                bound("end_ms", f64::min, f64::MAX),
-            );
+            let spans = measured.spans();
+            let latest_start = spans.iter().map(|s| s.start_ms).fold(f64::MIN, f64::max);
+            let earliest_end = spans.iter().map(|s| s.end_ms).fold(f64::MAX, f64::min);
             if cores >= 2 && spans.len() >= 2 && latest_start >= earliest_end {
                 return Some(format!(
                     "{name}: its {} workers did not run at the same time (one ended at \
