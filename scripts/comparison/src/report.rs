@@ -759,7 +759,7 @@ mod tests {
     fn sweep() -> Vec<Point> {
         let text = include_str!("../tests/fixtures/threads-demo.json");
         let at = |n: usize, per_task_kb: f64, rust: bool| {
-            let mut m = Measured::parse(text, 1.0).unwrap();
+            let mut m = Measured::parse(text).unwrap();
             m.json["elapsed_ms"] = (200.0 + n as f64 * if rust { 0.01 } else { 0.1 }).into();
             m.pss_kb = Some(2000.0 + per_task_kb * n as f64);
             Outcome::Done(m)

@@ -28,12 +28,13 @@ pub struct Measured {
 }
 
 impl Measured {
-    /// A summary read from text (a recorded fixture, or a run's stdout).
-    pub fn parse(text: &str, wall_ms: f64) -> Option<Self> {
+    /// A summary read from text (a recorded fixture, or a run's stdout),
+    /// before its wall time and memory are known.
+    pub fn parse(text: &str) -> Option<Self> {
         let json = summary_in(text)?;
         Some(Self {
             json,
-            wall_ms,
+            wall_ms: 0.0,
             pss_kb: None,
         })
     }
@@ -116,15 +117,10 @@ pub fn summary_in(stdout: &str) -> Option<Value> {
         .find(is_summary)
 }
 
-/// Judges a finished run from its exit status and output.
-pub fn classify(
-    success: bool,
-    code: Option<i32>,
-    stdout: &str,
-    stderr: &str,
-    variant: &str,
-    wall_ms: f64,
-) -> Outcome {
+/// Judges a finished run from its exit code (`None`: killed by a signal)
+/// and output.
+pub fn classify(code: Option<i32>, stdout: &str, stderr: &str, variant: &str) -> Outcome {
+    let success = code == Some(0);
     let last_error = stderr
         .lines()
         .rev()
@@ -133,7 +129,7 @@ pub fn classify(
     let exit = code.map_or("killed by a signal".to_string(), |c| {
         format!("exit code {c}")
     });
-    let Some(measured) = Measured::parse(stdout, wall_ms) else {
+    let Some(measured) = Measured::parse(stdout) else {
         let said = last_error.unwrap_or_else(|| {
             let first = stdout.lines().next().unwrap_or("").trim();
             if first.is_empty() {
@@ -280,17 +276,11 @@ impl Runner {
         let stdout = out.join().unwrap_or_default();
         let stderr = err.join().unwrap_or_default();
         let mut outcome = match status {
-            Ok(status) => classify(
-                status.success(),
-                status.code(),
-                &stdout,
-                &stderr,
-                variant,
-                wall_ms,
-            ),
+            Ok(status) => classify(status.code(), &stdout, &stderr, variant),
             Err(why) => Outcome::Failed(why, None),
         };
         if let Outcome::Done(m) | Outcome::Failed(_, Some(m)) = &mut outcome {
+            m.wall_ms = wall_ms;
             m.pss_kb = peak_pss.map(|kb| kb as f64);
         }
         outcome
@@ -475,19 +465,19 @@ mod tests {
 
     #[test]
     fn classify_tells_missing_from_failed_from_done() {
-        let done = classify(true, Some(0), THREADS, "", "threads", 1.0);
+        let done = classify(Some(0), THREADS, "", "threads");
         assert_eq!(done.done().and_then(|m| m.num("ideal_ms")), Some(200.0));
 
-        let placeholder = classify(true, Some(0), "not written yet\n", "", "threads", 1.0);
+        let placeholder = classify(Some(0), "not written yet\n", "", "threads");
         assert_eq!(placeholder.status(), "missing");
         assert!(placeholder.reason().unwrap().contains("not written yet"));
 
-        let crashed = classify(false, Some(1), "", "error: not written yet\n", "cpu", 1.0);
+        let crashed = classify(Some(1), "", "error: not written yet\n", "cpu");
         let why = crashed.reason().unwrap();
         assert_eq!(crashed.status(), "failed");
         assert!(why.contains("exit code 1") && why.contains("not written yet"));
 
-        let wrong = classify(true, Some(0), THREADS, "", "shared", 1.0);
+        let wrong = classify(Some(0), THREADS, "", "shared");
         assert!(
             wrong
                 .reason()
@@ -496,7 +486,7 @@ mod tests {
         );
 
         let one_failed = THREADS.replace("\"failed\":0", "\"failed\":1");
-        let failed = classify(false, Some(1), &one_failed, "error: task 2", "threads", 1.0);
+        let failed = classify(Some(1), &one_failed, "error: task 2", "threads");
         assert!(
             matches!(&failed, Outcome::Failed(why, Some(_)) if why.contains("1 task(s)")),
             "{failed:?}"

@@ -133,7 +133,7 @@ mod tests {
         assert_eq!(per_task(2000.0, 10), "200 KiB");
         assert_eq!(per_task(2000.0, 1000), "2.0 KiB");
         let text = include_str!("../tests/fixtures/threads-demo.json");
-        let mut measured = Measured::parse(text, 1.0).unwrap();
+        let mut measured = Measured::parse(text).unwrap();
         measured.pss_kb = Some(3000.0);
         let point = Point {
             kind: "threads",

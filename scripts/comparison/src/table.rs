@@ -376,7 +376,7 @@ pub(crate) mod tests {
         let fixture = |name: &str| {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
             let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
-            Outcome::Done(Measured::parse(&text, 1.0).unwrap())
+            Outcome::Done(Measured::parse(&text).unwrap())
         };
         entries(&Settings::new(true, 2))
             .into_iter()

@@ -151,7 +151,7 @@ mod tests {
 
     /// The recorded `fixture` with `key` set to `value`.
     fn with(fixture: &str, key: &str, value: serde_json::Value) -> Outcome {
-        let mut m = Measured::parse(fixture, 0.0).unwrap();
+        let mut m = Measured::parse(fixture).unwrap();
         m.json[key] = value;
         Outcome::Done(m)
     }
@@ -181,9 +181,9 @@ mod tests {
     #[test]
     fn a_cpu_run_without_speedup_is_a_warning_not_a_failure() {
         let cpu = entry("cpu-threads");
-        let recorded = Outcome::Done(Measured::parse(CPU, 0.0).unwrap());
+        let recorded = Outcome::Done(Measured::parse(CPU).unwrap());
         assert_eq!(cpu_warning(&cpu, &recorded, 2), None, "2.72x");
-        let sequential = Measured::parse(CPU, 0.0).unwrap().num("sequential_ms");
+        let sequential = Measured::parse(CPU).unwrap().num("sequential_ms");
         let slow = with(CPU, "threads_ms", sequential.into());
         assert_eq!(judge(&cpu, &slow, 2), None);
         let why = cpu_warning(&cpu, &slow, 2).unwrap();
