@@ -113,12 +113,8 @@ const ANSWERED: u8 = 3;
 /// `--bin-dir`'s parser: the directory must exist, so a typo is one usage
 /// error up front rather than every row missing.
 fn existing_dir(value: &str) -> Result<PathBuf, String> {
-    let path = PathBuf::from(value);
-    if path.is_dir() {
-        Ok(path)
-    } else {
-        Err("no such directory".into())
-    }
+    let path = Some(PathBuf::from(value)).filter(|path| path.is_dir());
+    path.ok_or_else(|| "no such directory".into())
 }
 
 /// Runs every entry in order. A Rust run that fails the verdict on timing

@@ -88,33 +88,26 @@ pub fn value(outcome: &Outcome, metric: &str) -> Option<f64> {
 /// What the CPU rows divide: each language's own speedup.
 pub const SPEEDUP: &str = "speedup = sequential ÷ parallel time";
 
-/// The teaching ratio of one row: what is divided by what, and the values.
+/// The teaching ratio of one row: what is divided by what, and the figures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ratio {
     /// What is divided by what: `sync ÷ async time`.
     pub label: &'static str,
-    /// Whose value `rust` is: `Rust`, `Rust rayon`; empty for a single value.
-    pub rust_name: &'static str,
-    /// The Rust value.
-    pub rust: Option<f64>,
-    /// Whose value `python` is (`Py processes`), or `None` for a single value.
-    pub python_name: Option<&'static str>,
-    /// The Python value.
-    pub python: Option<f64>,
+    /// Whose each figure is (`Rust rayon`, `Py processes`; empty for a
+    /// single figure), and the figure: Rust's first, then Python's if any.
+    pub figures: Vec<(&'static str, Option<f64>)>,
 }
 
 impl Ratio {
     /// The cell: `speedup = sequential ÷ parallel time: Rust rayon 2.05x · Py processes 1.73x`.
     pub fn text(&self) -> String {
-        let times = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.2}x"));
-        let rust = match self.rust_name {
-            "" => format!("{}: {}", self.label, times(self.rust)),
-            name => format!("{}: {name} {}", self.label, times(self.rust)),
-        };
-        match self.python_name {
-            Some(name) => format!("{rust} · {name} {}", times(self.python)),
-            None => rust,
-        }
+        let figures: Vec<String> = (self.figures.iter())
+            .map(|(name, x)| {
+                let x = x.map_or("—".into(), |x| format!("{x:.2}x"));
+                format!("{name} {x}").trim_start().to_string()
+            })
+            .collect();
+        format!("{}: {}", self.label, figures.join(" · "))
     }
 }
 
@@ -123,10 +116,7 @@ pub fn ratio(runs: &[Run], r: &Run) -> Option<Ratio> {
     let find = |id: &str| runs.iter().find(|r| r.entry.id == id);
     let pair = |label, rust_name, rust, python_name, python| Ratio {
         label,
-        rust_name,
-        rust,
-        python_name: Some(python_name),
-        python,
+        figures: vec![(rust_name, rust), (python_name, python)],
     };
     // Each language's sequential elapsed time ÷ its own concurrent one.
     let fetch = |label, sequential, concurrent| {
@@ -157,10 +147,7 @@ pub fn ratio(runs: &[Run], r: &Run) -> Option<Ratio> {
             let slower = rust.zip(value(&r.python, "function_ms"));
             Some(Ratio {
                 label: "Py time ÷ Rust time",
-                rust_name: "",
-                rust: slower.map(|(rust, py)| py / rust),
-                python_name: None,
-                python: None,
+                figures: vec![("", slower.map(|(rust, py)| py / rust))],
             })
         }
         _ => None,
@@ -353,8 +340,9 @@ pub fn rows_json(runs: &[Run]) -> Vec<Value> {
                 "python_ms": value(&r.python, e.metric),
                 "rust_over_ideal": ideal.zip(took).filter(|(i, _)| *i > 0.0).map(|(i, t)| t / i - 1.0),
                 "ratio": ratio.map(|q| json!({
-                    "label": q.label, "rust_name": q.rust_name, "rust": q.rust,
-                    "python_name": q.python_name, "python": q.python,
+                    "label": q.label, "rust_name": q.figures[0].0, "rust": q.figures[0].1,
+                    "python_name": q.figures.get(1).map(|f| f.0),
+                    "python": q.figures.get(1).and_then(|f| f.1),
                 })),
                 "rust": summary_json(&r.rust),
                 "python": summary_json(&r.python),
