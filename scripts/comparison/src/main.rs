@@ -226,7 +226,7 @@ impl Format {
     fn say(self, text: &str) -> String {
         match self {
             Format::Markdown => text.to_string(),
-            _ => table::wrap(text, table::WIDTH),
+            _ => table::wrap(text, table::WIDTH, ""),
         }
     }
 
@@ -234,7 +234,7 @@ impl Format {
     fn item(self, text: &str) -> String {
         match self {
             Format::Markdown => format!("- {text}"),
-            _ => table::wrap_indented(&format!("  - {text}"), table::WIDTH, "    "),
+            _ => table::wrap(&format!("  - {text}"), table::WIDTH, "    "),
         }
     }
 }
@@ -271,7 +271,7 @@ fn scale_mode(
     } else {
         println!("{heading}\n");
         println!("{}\n", machine.line());
-        println!("{}\n", table::wrap(scale::MEMORY_METHOD, table::WIDTH));
+        println!("{}\n", Format::Text.say(scale::MEMORY_METHOD));
         let table = scale::table(&points);
         match format {
             Format::Markdown => println!("{}", table::markdown(&table)),

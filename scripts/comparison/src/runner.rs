@@ -254,13 +254,12 @@ impl Runner {
                     peak_pss = Some(peak_pss.unwrap_or(0).max(kb));
                 }
             }
+            if let Some(signal) = signals::caught() {
+                stop_group(&mut child);
+                interrupted(signal, &step, "while it ran");
+            }
             match child.try_wait() {
                 Ok(Some(status)) => break Ok(status),
-                Ok(None) if signals::caught().is_some() => {
-                    stop_group(&mut child);
-                    let signal = signals::caught().unwrap_or(Signal::SIGTERM as i32);
-                    interrupted(signal, &step, "while it ran");
-                }
                 Ok(None) if started.elapsed() > self.timeout => {
                     stop_group(&mut child);
                     break Err(format!(
@@ -323,10 +322,14 @@ pub fn group_pss_kb(leader: u32) -> Option<u64> {
 /// Ends the tool after an interruption: one line naming the run that was
 /// cut short, and the exit code a shell gives a process ended by `signal`.
 fn interrupted(signal: i32, step: &str, when: &str) -> ! {
+    let name = match Signal::try_from(signal) {
+        Ok(Signal::SIGINT) => "SIGINT (Ctrl-C)".to_string(),
+        Ok(signal) => signal.as_str().to_string(),
+        Err(_) => format!("signal {signal}"),
+    };
     demo_kit::error(format_args!(
-        "interrupted by {} {when}: `{step}`; that run and its children were stopped, \
-         and no table is printed",
-        signals::name(signal)
+        "interrupted by {name} {when}: `{step}`; that run and its children were stopped, \
+         and no table is printed"
     ));
     std::process::exit(128 + signal)
 }

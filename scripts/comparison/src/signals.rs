@@ -45,12 +45,3 @@ pub fn caught() -> Option<i32> {
         signal => Some(signal),
     }
 }
-
-/// `SIGINT (Ctrl-C)`, `SIGTERM`, `SIGHUP`, or the number.
-pub fn name(signal: i32) -> String {
-    match Signal::try_from(signal) {
-        Ok(Signal::SIGINT) => "SIGINT (Ctrl-C)".into(),
-        Ok(signal) => signal.as_str().into(),
-        Err(_) => format!("signal {signal}"),
-    }
-}

@@ -269,7 +269,7 @@ pub fn aligned(table: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
 /// `text` broken into lines of at most `width` characters at spaces; lines
 /// after the first start with `indent`, the first keeps the text's own
 /// leading spaces. A word longer than a line stays whole.
-pub fn wrap_indented(text: &str, width: usize, indent: &str) -> String {
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut out = text[..text.len() - text.trim_start().len()].to_string();
     let mut line = out.chars().count();
     for (i, word) in text.split_whitespace().enumerate() {
@@ -285,11 +285,6 @@ pub fn wrap_indented(text: &str, width: usize, indent: &str) -> String {
         line += length;
     }
     out
-}
-
-/// `text` broken into lines of at most `width` characters at spaces.
-pub fn wrap(text: &str, width: usize) -> String {
-    wrap_indented(text, width, "")
 }
 
 /// A table in GitHub Markdown: a line per row, the lines of a cell joined by commas.
@@ -506,11 +501,9 @@ pub(crate) mod tests {
 
     #[test]
     fn wrap_breaks_at_spaces_within_the_width() {
-        assert_eq!(wrap("aaa bbb ccc ddd", 7), "aaa bbb\nccc ddd");
-        assert_eq!(
-            wrap_indented("  - aaa bbb ccc", 9, "    "),
-            "  - aaa\n    bbb\n    ccc"
-        );
-        assert_eq!(wrap("a-very-long-word b", 4), "a-very-long-word\nb");
+        assert_eq!(wrap("aaa bbb ccc ddd", 7, ""), "aaa bbb\nccc ddd");
+        let item = wrap("  - aaa bbb ccc", 9, "    ");
+        assert_eq!(item, "  - aaa\n    bbb\n    ccc");
+        assert_eq!(wrap("a-very-long-word b", 4, ""), "a-very-long-word\nb");
     }
 }
