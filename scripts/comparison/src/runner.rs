@@ -214,14 +214,9 @@ impl Runner {
     /// 128 + the signal's number after one line naming the run.
     pub fn run(&self, program: &OsStr, args: &[String], variant: &str) -> Outcome {
         // The run as a user would type it: file names without their directories.
-        let short = |word: &OsStr| {
-            let name = Path::new(word).file_name().unwrap_or(word);
-            name.to_string_lossy().into_owned()
-        };
-        let words: Vec<String> = std::iter::once(short(program))
-            .chain(args.iter().map(|a| short(a.as_ref())))
-            .collect();
-        let step = words.join(" ");
+        let words = std::iter::once(program).chain(args.iter().map(OsStr::new));
+        let short = words.map(|w| Path::new(w).file_name().unwrap_or(w).to_string_lossy());
+        let step = short.collect::<Vec<_>>().join(" ");
         if let Some(signal) = signals::caught() {
             interrupted(signal, &step, "before it started");
         }
