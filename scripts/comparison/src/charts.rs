@@ -43,6 +43,19 @@ fn canvas(out: &mut String, height: u32) -> Result<DrawingArea<SVGBackend<'_>, S
     Ok(root)
 }
 
+/// The series' labels in the upper right corner, on a pale box.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(failed)
+}
+
 /// The height of a timeline panel of `rows` tasks.
 fn panel_height(rows: usize) -> u32 {
     90 + 22 * rows.clamp(1, MAX_BARS) as u32
@@ -218,13 +231,7 @@ pub fn speedups(title: &str, bars: &[Bar], ideal: f64) -> Result<String, String>
             .map_err(failed)?
             .label("1x: no gain")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], BLACK.mix(0.4)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(failed)?;
+        legend(&mut chart)?;
         root.present().map_err(failed)?;
     }
     Ok(out)
@@ -303,13 +310,7 @@ pub fn per_task(title: &str, y_desc: &str, lines: &[Line]) -> Result<String, Str
                 .draw_series(points.iter().map(|&p| Circle::new(p, 4, marker)))
                 .map_err(failed)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(failed)?;
+        legend(&mut chart)?;
         root.present().map_err(failed)?;
     }
     Ok(out)
