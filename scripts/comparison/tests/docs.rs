@@ -333,3 +333,41 @@ fn readme_commands_are_accepted_by_their_parsers() {
         "only {checked} commands found: the check checks too little"
     );
 }
+
+/// The targets of a Markdown text's inline links and images, `[…](target)`,
+/// without a `#fragment`; web addresses and bare fragments left out.
+fn local_links(text: &str) -> Vec<&str> {
+    text.split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .map(|target| target.split('#').next().unwrap_or(""))
+        .filter(|target| !target.is_empty() && !target.contains("://"))
+        .filter(|target| !target.starts_with("mailto:"))
+        .collect()
+}
+
+#[test]
+fn every_local_link_and_image_points_at_a_file_and_the_root_shows_the_chart() {
+    let mut broken = Vec::new();
+    for doc in documents() {
+        let text = read(&doc);
+        let dir = doc.parent().expect("a document sits in a directory");
+        for target in local_links(&text) {
+            if !dir.join(target).exists() {
+                broken.push(format!("{}: ({target})", doc.display()));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "links to nothing:\n{}",
+        broken.join("\n")
+    );
+    // The one chart kept in git (docs/report/.gitignore) is there to be seen.
+    let readme = read(&root().join("README.md"));
+    assert!(
+        readme.contains("![")
+            && readme.contains("](docs/report/fetch-sequential-vs-concurrent.svg)"),
+        "the root README embeds docs/report/fetch-sequential-vs-concurrent.svg"
+    );
+}
