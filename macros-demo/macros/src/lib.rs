@@ -452,6 +452,9 @@ fn field_entries(fields: &Fields) -> Vec<TokenStream2> {
 fn tidy(tokens: &str) -> String {
     let mut out = tokens.to_string();
     for (from, to) in [
+        // Only before `const`/`mut`: a bare `* ` may be a product in an array length.
+        ("* const ", "*const "),
+        ("* mut ", "*mut "),
         (" < ", "<"),
         ("< ", "<"),
         (" <", "<"),
