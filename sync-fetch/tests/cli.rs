@@ -2,7 +2,9 @@
 //! Short delays; loopback only (the in-process slow server, or one started here).
 
 use assert_cmd::cargo::cargo_bin;
-use demo_kit::testing::{self, Run, assert_each_span_at_least, assert_spans_in_turn, num};
+use demo_kit::testing::{
+    self, Run, assert_each_span_at_least, assert_spans_in_turn, num, timeline_bars,
+};
 use serde_json::Value;
 use slow_server::Server;
 
@@ -81,12 +83,18 @@ fn more_than_26_sites_get_numbered_names() {
 fn timeline_draws_a_staircase() {
     let out = run(&["--delay-ms", "50", "--timeline"]);
     out.assert_exit(0);
-    let bars: Vec<&str> = out
-        .stdout
-        .lines()
-        .filter(|l| l.starts_with("task "))
-        .collect();
+    let bars = timeline_bars(&out.stdout);
     assert_eq!(bars.len(), 3, "{}", out.stdout);
+    // Each bar starts further right, where the one above ended (rounding
+    // may put one's end and the next one's start in the same cell).
+    for pair in bars.windows(2) {
+        assert!(
+            pair[1].start > pair[0].start && pair[1].start + 1 >= pair[0].end,
+            "{:?}\n{}",
+            bars,
+            out.stdout
+        );
+    }
 }
 
 #[test]
