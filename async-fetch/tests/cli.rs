@@ -302,12 +302,28 @@ fn http_against_another_server() {
         "--tasks",
         "2",
         "--delay-ms",
-        "50",
+        "300",
         "--base-url",
         &server.base_url(),
     ]);
     out.assert_exit(0);
     assert_eq!(summary["base_url"], server.base_url());
+    // The other server answered both sites, and held them at the same time.
+    let (status, counted) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(slow_server::load::get(server.addr(), "/stats"))
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        (
+            counted["served"].as_u64(),
+            counted["max_in_flight"].as_u64()
+        ),
+        (Some(2), Some(2)),
+        "{counted}"
+    );
     server.shutdown();
 }
 

@@ -134,6 +134,15 @@ fn http_json_summary() {
     assert_each_span_at_least(&summary, 150.0);
 }
 
+/// `GET /stats` of `server`: the requests it served and the most it held at once.
+fn stats(server: &Server) -> Value {
+    fetch_client::install_tls_provider(); // reqwest is built without one
+    let url = format!("{}/stats", server.base_url());
+    reqwest::blocking::get(&url)
+        .and_then(|response| response.json())
+        .unwrap_or_else(|err| panic!("GET {url}: {err}"))
+}
+
 #[test]
 fn http_base_url_points_at_another_server() {
     let server = Server::start().unwrap();
@@ -152,9 +161,15 @@ fn http_base_url_points_at_another_server() {
         out.stdout
             .contains(&format!("Fetching from {}", server.base_url()))
     );
-    assert!(
-        out.stdout
-            .contains("Finished fetching data from website B.")
+    // The other server answered both sites, and one at a time.
+    let counted = stats(&server);
+    assert_eq!(
+        (
+            counted["served"].as_u64(),
+            counted["max_in_flight"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{counted}"
     );
 }
 
