@@ -57,10 +57,12 @@ fn every_thread_starts_and_finishes_then_main_reports() {
     // After joining every thread main says so, then how long it all took.
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[lines.len() - 2], "All threads have finished.");
-    assert!(
-        elapsed.starts_with("Elapsed: 0.1") && elapsed.ends_with(" seconds."),
-        "{text}"
-    );
+    // At least one delay; under the three that one thread after another takes.
+    let seconds = elapsed
+        .strip_prefix("Elapsed: ")
+        .and_then(|rest| rest.strip_suffix(" seconds."))
+        .and_then(|number| number.parse::<f64>().ok());
+    assert!(seconds.is_some_and(|s| (0.1..0.3).contains(&s)), "{text}");
     assert!(out.stderr.is_empty(), "{out}");
 }
 
