@@ -3,7 +3,9 @@
 //! "finishes within X ms".
 
 use assert_cmd::cargo::cargo_bin;
-use demo_kit::testing::{self, Run, assert_spans_in_turn, assert_spans_overlap, num};
+use demo_kit::testing::{
+    self, Run, assert_each_span_at_least, assert_spans_in_turn, assert_spans_overlap, num,
+};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::Value;
@@ -91,8 +93,9 @@ fn blocking_sleep_serialises_the_tasks() {
         num(&summary, "blocking_ms"),
         num(&summary, "cooperative_ms"),
     );
-    // Ideally 3×: a wide margin for a busy machine.
-    assert!(blocking > 1.8 * cooperative, "{blocking} vs {cooperative}");
+    // Ideally 3×: a wide margin for a busy machine (the cooperative round
+    // may take twice its ideal); the spans below show the order itself.
+    assert!(blocking > 1.5 * cooperative, "{blocking} vs {cooperative}");
     // Each task's finish time is shown, in both rounds.
     assert_eq!(out.stderr.matches(" (at ").count(), 6, "{}", out.stderr);
     // The blocking round's spans follow one another.
@@ -146,38 +149,38 @@ fn offloaded_jobs_share_the_cores() {
 
 #[test]
 fn http_fetches_from_the_in_process_server() {
-    let (out, summary) = run_json(&["http", "--tasks", "3", "--delay-ms", "300"]);
+    let (out, summary) = run_json(&["http", "--tasks", "5", "--delay-ms", "300"]);
     out.assert_exit(0);
     assert_eq!(summary["variant"], "http");
-    assert_eq!(summary["ok"], 3);
+    assert_eq!(summary["ok"], 5);
     assert!(
         summary["base_url"]
             .as_str()
             .unwrap()
             .starts_with("http://127.0.0.1:")
     );
-    assert!(num(&summary, "elapsed_ms") < 0.6 * 900.0, "{summary}");
+    // Well under the 1.5 s of five fetches in turn: 900 ms, three times the ideal.
+    assert!(num(&summary, "elapsed_ms") < 0.6 * 1500.0, "{summary}");
     assert_spans_overlap(&summary);
     assert!(
         out.stderr
-            .contains("Finished fetching data from website C.")
+            .contains("Finished fetching data from website E.")
     );
 }
 
 #[test]
 fn http_holds_a_thousand_requests_at_once() {
-    let (out, summary) = run_json(&["http", "--tasks", "1000", "--delay-ms", "300"]);
+    let (out, summary) = run_json(&["http", "--tasks", "1000", "--delay-ms", "2000"]);
     assert_eq!(out.code, Some(0), "{}", out.error_lines().join("\n"));
     assert_eq!(
         (summary["ok"].as_u64(), summary["failed"].as_u64()),
         (Some(1000), Some(0))
     );
-    // One at a time: 300 s. At once: a small multiple of one delay.
-    assert!(
-        num(&summary, "elapsed_ms") < 10.0 * 300.0,
-        "{}",
-        summary["elapsed_ms"]
-    );
+    // At once, not merely soon after one another: every request waited its
+    // 2 s, and there is a moment when all 1,000 were waiting. A 2 s delay
+    // leaves a loaded machine time to send the last before the first returns.
+    assert_each_span_at_least(&summary, 2000.0);
+    assert_spans_overlap(&summary);
 }
 
 /// With the open-file limit at 1,024 (soft and hard), 1,000 requests with
@@ -231,7 +234,7 @@ fn each_fault_is_one_error_line_and_the_others_finish() {
         "--delay-ms",
         "100",
         "--timeout-ms",
-        "400",
+        "1000",
         "--fault",
         "A=refused",
         "--fault",
@@ -252,7 +255,7 @@ fn each_fault_is_one_error_line_and_the_others_finish() {
         ("A", "could not connect"),
         ("B", "503"),
         ("C", "not the JSON expected"),
-        ("D", "timed out after 400 ms"),
+        ("D", "timed out after 1000 ms"),
     ] {
         let line = errors
             .iter()
@@ -302,12 +305,28 @@ fn http_against_another_server() {
         "--tasks",
         "2",
         "--delay-ms",
-        "50",
+        "300",
         "--base-url",
         &server.base_url(),
     ]);
     out.assert_exit(0);
     assert_eq!(summary["base_url"], server.base_url());
+    // The other server answered both sites, and held them at the same time.
+    let (status, counted) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(slow_server::load::get(server.addr(), "/stats"))
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        (
+            counted["served"].as_u64(),
+            counted["max_in_flight"].as_u64()
+        ),
+        (Some(2), Some(2)),
+        "{counted}"
+    );
     server.shutdown();
 }
 

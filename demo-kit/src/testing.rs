@@ -214,6 +214,17 @@ pub fn assert_each_span_at_least(summary: &Value, ms: f64) {
     }
 }
 
+/// The bars of the `--timeline` chart in `text`, top to bottom, each as the
+/// columns it fills.
+pub fn timeline_bars(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bars = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("task ")?.split('|').nth(1));
+    let width = |s: &str| s.chars().count();
+    bars.map(|bar| width(bar) - width(bar.trim_start())..width(bar.trim_end()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

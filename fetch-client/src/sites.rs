@@ -125,31 +125,6 @@ mod tests {
     }
 
     #[test]
-    fn fault_urls_carry_the_switches() {
-        let base = "http://127.0.0.1:1234";
-        assert_eq!(
-            site_url(base, "A", 200, None, 1000),
-            "http://127.0.0.1:1234/site/A?delay_ms=200"
-        );
-        assert!(site_url(base, "A", 200, Some(Fault::Status), 1000).ends_with("&status=503"));
-        assert!(site_url(base, "A", 200, Some(Fault::Invalid), 1000).ends_with("&body=invalid"));
-        assert_eq!(
-            site_url(base, "A", 200, Some(Fault::Timeout), 300),
-            "http://127.0.0.1:1234/site/A?delay_ms=1300"
-        );
-        let refused = site_url(base, "A", 200, Some(Fault::Refused), 1000);
-        assert!(
-            refused.starts_with("http://127.0.0.1:") && !refused.starts_with(base),
-            "{refused}"
-        );
-        assert_eq!(document_url(base, 0), "http://127.0.0.1:1234/data/1");
-        assert_eq!(
-            document_url(base, 5),
-            "http://127.0.0.1:1234/data/1?delay_ms=5"
-        );
-    }
-
-    #[test]
     fn the_last_line_counts_failures() {
         let t = Duration::from_millis(1234);
         assert_eq!(fetched_line(3, 0, t), "All data fetched in 1.23 seconds.");

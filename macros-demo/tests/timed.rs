@@ -189,20 +189,6 @@ fn impl_trait_returns_work() {
     assert_eq!(reports("evens").len(), 1);
 }
 
-/// Attributes stay: `#[must_use]` still warns, `#[inline]` still applies,
-/// and the doc comment stays on the function.
-#[timed(with = record)]
-#[must_use]
-#[inline]
-pub fn kept_attributes() -> u8 {
-    7
-}
-
-#[test]
-fn attributes_are_kept() {
-    assert_eq!(kept_attributes(), 7);
-}
-
 /// A future that is pending once before it is ready: an `.await` that
 /// really gives control back, as a socket read would.
 struct YieldOnce(bool);

@@ -20,4 +20,5 @@ fn ui() {
     t.compile_fail("tests/ui/09-describe-on-enum.rs");
     t.compile_fail("tests/ui/10-timed-without-its-use.rs");
     t.compile_fail("tests/ui/11-timed-on-impl-block.rs");
+    t.compile_fail("tests/ui/12-timed-keeps-must-use.rs");
 }

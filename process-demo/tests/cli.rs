@@ -8,7 +8,9 @@
 #![cfg(unix)]
 
 use assert_cmd::cargo::cargo_bin;
-use demo_kit::testing::{self, Run, assert_each_span_at_least, assert_spans_overlap, num};
+use demo_kit::testing::{
+    self, Run, assert_each_span_at_least, assert_spans_overlap, num, timeline_bars,
+};
 use serde_json::Value;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -140,14 +142,19 @@ fn json_summary_has_the_fields_of_the_design() {
 }
 
 #[test]
-fn timeline_draws_one_bar_per_child() {
-    let out = run(&["--tasks", "2", "--delay-ms", "30", "--timeline"]);
+fn timeline_draws_one_bar_per_child_side_by_side() {
+    let out = run(&["--tasks", "2", "--delay-ms", "300", "--timeline"]);
     out.assert_exit(0);
     let text = &out.stdout;
     assert!(
         text.contains("task 0 |") && text.contains("task 1 |"),
         "{text}"
     );
+    // Side by side: one column of the chart crosses every bar.
+    let bars = timeline_bars(&out.stdout);
+    let latest_start = bars.iter().map(|b| b.start).max();
+    let earliest_end = bars.iter().map(|b| b.end).min();
+    assert!(latest_start < earliest_end, "{bars:?}\n{}", out.stdout);
 }
 
 #[test]
@@ -177,29 +184,104 @@ fn sum_of_squares_below(n: u64) -> u64 {
     (n.saturating_sub(1) * n * (2 * n).saturating_sub(1) / 6) as u64
 }
 
+/// The times that each `round N:` line of `narrative` gives after each of
+/// `labels` (`sequential 12.3 ms`), one row per round.
+fn round_times(narrative: &str, labels: &[&str]) -> Vec<Vec<f64>> {
+    let rounds = narrative
+        .lines()
+        .filter(|l| l.trim_start().starts_with("round "));
+    rounds
+        .map(|line| {
+            let time = |label: &str| {
+                let (_, rest) = line.split_once(&format!(" {label} "))?;
+                rest.split(" ms").next()?.parse().ok()
+            };
+            let time = |label: &&str| time(label).unwrap_or_else(|| panic!("{label}: {line}"));
+            labels.iter().map(time).collect()
+        })
+        .collect()
+}
+
+/// The children's ranges, as their `Process N: sum over A..B = S in T ms`
+/// lines say: `(A, B, S)` in task order.
+fn partial_sums(narrative: &str) -> Vec<(u64, u64, u64)> {
+    let mut parts: Vec<(usize, (u64, u64, u64))> = narrative
+        .lines()
+        .filter_map(|line| {
+            let (task, rest) = line.strip_prefix("Process ")?.split_once(": sum over ")?;
+            let (range, rest) = rest.split_once(" = ")?;
+            let (start, end) = range.split_once("..")?;
+            let sum = rest.split(' ').next()?;
+            let number = |text: &str| text.parse::<u64>().ok();
+            Some((
+                task.parse().ok()?,
+                (number(start)?, number(end)?, number(sum)?),
+            ))
+        })
+        .collect();
+    parts.sort();
+    parts.into_iter().map(|(_, part)| part).collect()
+}
+
+/// The children's ranges cover `0..size` once, in near-equal parts, their
+/// partial sums add up to the closed formula's total (the JSON's result),
+/// each way's figure is its best round as printed, and the speedup is the
+/// ratio of those figures.
 #[test]
 fn cpu_work_is_split_across_children_and_checked() {
-    let (summary, narrative) = json(&["cpu", "--size", "3000001", "--workers", "3"], 0);
+    let size = 3_000_001;
+    let (summary, narrative) = json(
+        &[
+            "cpu",
+            "--size",
+            "3000001",
+            "--workers",
+            "3",
+            "--rounds",
+            "2",
+        ],
+        0,
+    );
     assert_eq!(summary["variant"], "cpu");
-    assert_eq!(summary["size"], 3_000_001);
-    assert_eq!(summary["workers"], 3);
-    assert_eq!(summary["tasks"], 3);
-    assert_eq!(summary["result"], sum_of_squares_below(3_000_001));
-    assert_eq!(summary["ok"], 3);
-    for key in [
-        "sequential_ms",
-        "processes_ms",
-        "processes_speedup",
-        "ideal_ms",
-    ] {
-        assert!(num(&summary, key) > 0.0, "{key}: {summary}");
+    assert_eq!(
+        (summary["workers"].as_u64(), summary["ok"].as_u64()),
+        (Some(3), Some(3))
+    );
+    let parts = partial_sums(&narrative);
+    assert_eq!(parts.len(), 3, "{narrative}");
+    let (mut next, mut total) = (0, 0u64);
+    for &(start, end, sum) in &parts {
+        assert_eq!(start, next, "{narrative}");
+        assert!(
+            end - start == size / 3 || end - start == size / 3 + 1,
+            "{narrative}"
+        );
+        next = end;
+        total = total.wrapping_add(sum);
     }
-    assert_eq!(summary["spans"].as_array().map(Vec::len), Some(3));
+    assert_eq!(next, size, "{narrative}");
+    assert_eq!(total, sum_of_squares_below(size));
+    assert_eq!(summary["result"], total);
     assert!(
         narrative.contains("matches the sequential sum"),
         "{narrative}"
     );
+
+    let rounds = round_times(&narrative, &["sequential", "3 processes"]);
+    assert_eq!(rounds.len(), 2, "{narrative}");
+    for (column, key) in ["sequential_ms", "processes_ms"].iter().enumerate() {
+        let best = rounds.iter().map(|r| r[column]).fold(f64::MAX, f64::min);
+        // The narrative shows one decimal, the JSON two.
+        assert!(
+            (num(&summary, key) - best).abs() <= 0.051,
+            "{key}: {summary}"
+        );
+    }
+    let ratio = num(&summary, "sequential_ms") / num(&summary, "processes_ms");
+    let speedup = num(&summary, "processes_speedup");
+    assert!((speedup - ratio).abs() <= 0.01 + 0.01 * ratio, "{summary}");
     assert!(narrative.contains("Speedup: "), "{narrative}");
+    assert_eq!(summary["spans"].as_array().map(Vec::len), Some(3));
 }
 
 #[test]

@@ -200,30 +200,4 @@ mod tests {
         assert!(parse_addr("http://localhost:8080").is_err());
         assert!(parse_addr("nonsense").is_err());
     }
-
-    #[test]
-    fn failures_are_counted_by_reason() {
-        let mut report = Report {
-            ok: 3,
-            errors: BTreeMap::new(),
-            elapsed_ms: 1.0,
-            max_in_flight: 3,
-            server_max_in_flight: Some(3),
-        };
-        report.errors.insert("status 500".into(), 2);
-        report.errors.insert("timed out".into(), 1);
-        assert_eq!(report.failed(), 3);
-    }
-
-    #[test]
-    fn in_flight_counts_the_most_at_once() {
-        let counter = InFlight::default();
-        {
-            let _a = Counted::new(&counter);
-            let _b = Counted::new(&counter);
-        }
-        let _c = Counted::new(&counter);
-        assert_eq!(counter.now.load(Ordering::SeqCst), 1);
-        assert_eq!(counter.max.load(Ordering::SeqCst), 2);
-    }
 }

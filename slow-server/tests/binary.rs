@@ -201,17 +201,30 @@ fn a_low_client_limit_fails_unless_connections_are_bounded() {
         &["--requests", "100", "--delay-ms", "300", "--fd-limit", "40"],
     );
     out.assert_exit(1);
-    assert!(report["failed"].as_u64().unwrap() > 0, "{report}");
+    let failed = report["failed"].as_u64().unwrap();
+    assert!(failed > 0, "{report}");
+    assert_eq!(report["ok"].as_u64().unwrap() + failed, 100, "{report}");
+    // Every failure is counted once, under its reason.
+    let errors = report["errors"].as_object().unwrap();
+    let by_reason: u64 = errors.values().filter_map(Value::as_u64).sum();
+    assert_eq!(by_reason, failed, "{report}");
+    assert!(
+        errors
+            .keys()
+            .any(|reason| reason.contains("Too many open files")),
+        "{report}"
+    );
     assert!(out.stderr.contains("Too many open files"), "{out}");
     assert!(!out.error_lines().is_empty(), "{out}");
 
+    // 300 ms per request: long enough that all 20 allowed are connected at once.
     let (out, report) = load(
         &server.url,
         &[
             "--requests",
             "100",
             "--delay-ms",
-            "100",
+            "300",
             "--fd-limit",
             "40",
             "--concurrency",
@@ -220,11 +233,11 @@ fn a_low_client_limit_fails_unless_connections_are_bounded() {
     );
     out.assert_exit(0);
     assert_eq!(report["ok"], 100, "{report}");
-    // This run's own count stays within its bound, whatever the server held
-    // for the earlier, unbounded run (its max is since it started).
+    // This run's own count reaches its bound and no more, whatever the
+    // server held for the earlier, unbounded run (its max is since it started).
     let this_run = report["max_in_flight"].as_u64().unwrap();
     let server_max = report["server_max_in_flight"].as_u64().unwrap();
-    assert!((1..=20).contains(&this_run), "{report}");
+    assert_eq!(this_run, 20, "{report}");
     assert!(server_max >= this_run, "{report}");
 }
 

@@ -70,11 +70,35 @@ fn absurd_delay_is_refused_with_a_json_error_at_once() {
     let (status, body) = fetch(&server, &path);
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("60000"), "{body}");
-    for bad in ["delay_ms=soon", "delay_ms=-5", "status=42", "body=empty"] {
+    for bad in [
+        "delay_ms=soon",
+        "delay_ms=-5",
+        "status=42",
+        "status=199",
+        "status=600",
+        "status=teapot",
+        "body=empty",
+    ] {
         let (status, body) = fetch(&server, &format!("/site/A?{bad}"));
         assert_eq!(status, 400, "{bad}");
         assert!(body["error"].is_string(), "{bad}: {body}");
     }
+}
+
+/// `delay_ms` at the limit is a wait, not a 400: the request is still in
+/// flight on the server (a refused one is answered before it is counted).
+#[test]
+fn the_longest_delay_is_accepted() {
+    let server = Server::start().unwrap();
+    let addr = server.addr();
+    let in_flight = runtime().block_on(async {
+        let path = format!("/site/A?delay_ms={MAX_DELAY_MS}");
+        let waiting = tokio::spawn(async move { get(addr, &path).await });
+        let stats = stats_once_in_flight(addr, 1).await;
+        waiting.abort(); // the client hangs up; the server drops the request
+        stats
+    });
+    assert_eq!(in_flight["in_flight"], 1, "{in_flight}");
 }
 
 #[test]
@@ -96,19 +120,32 @@ fn fault_switches() {
     assert!(body["error"].is_string());
 }
 
+/// Reads `GET /stats` until `in_flight` is `count`, for at most a few
+/// seconds; returns the last reading.
+async fn stats_once_in_flight(addr: SocketAddr, count: u64) -> Value {
+    let started = Instant::now();
+    loop {
+        let (_, stats) = get(addr, "/stats").await.unwrap();
+        if stats["in_flight"] == count || started.elapsed() > Duration::from_secs(5) {
+            return stats;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[test]
 fn stats_count_requests_in_flight() {
     let server = Server::start().unwrap();
     let rt = runtime();
     let counted = rt.block_on(async {
         let addr = server.addr();
+        // Long enough that all five are in flight together even on a loaded machine.
         let slow: Vec<_> = (0..5)
             .map(|i| {
-                tokio::spawn(async move { get(addr, &format!("/site/{i}?delay_ms=400")).await })
+                tokio::spawn(async move { get(addr, &format!("/site/{i}?delay_ms=2000")).await })
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let (_, during) = get(addr, "/stats").await.unwrap();
+        let during = stats_once_in_flight(addr, 5).await;
         for request in slow {
             assert_eq!(request.await.unwrap().unwrap().0, 200);
         }
@@ -127,7 +164,9 @@ fn shutdown_lets_a_request_in_flight_finish_then_refuses() {
     let server = Server::start().unwrap();
     let addr = server.addr();
     let request = std::thread::spawn(move || runtime().block_on(get(addr, "/site/A?delay_ms=400")));
-    std::thread::sleep(Duration::from_millis(150));
+    // The shutdown comes once the server holds the request, however slow its start.
+    let holding = runtime().block_on(stats_once_in_flight(addr, 1));
+    assert_eq!(holding["in_flight"], 1, "{holding}");
     server.shutdown();
     let (status, body) = request.join().unwrap().unwrap();
     assert_eq!((status, body["site"].as_str()), (200, Some("A")));

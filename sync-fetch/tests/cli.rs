@@ -2,7 +2,9 @@
 //! Short delays; loopback only (the in-process slow server, or one started here).
 
 use assert_cmd::cargo::cargo_bin;
-use demo_kit::testing::{self, Run, assert_each_span_at_least, assert_spans_in_turn, num};
+use demo_kit::testing::{
+    self, Run, assert_each_span_at_least, assert_spans_in_turn, num, timeline_bars,
+};
 use serde_json::Value;
 use slow_server::Server;
 
@@ -81,12 +83,18 @@ fn more_than_26_sites_get_numbered_names() {
 fn timeline_draws_a_staircase() {
     let out = run(&["--delay-ms", "50", "--timeline"]);
     out.assert_exit(0);
-    let bars: Vec<&str> = out
-        .stdout
-        .lines()
-        .filter(|l| l.starts_with("task "))
-        .collect();
+    let bars = timeline_bars(&out.stdout);
     assert_eq!(bars.len(), 3, "{}", out.stdout);
+    // Each bar starts further right, where the one above ended (rounding
+    // may put one's end and the next one's start in the same cell).
+    for pair in bars.windows(2) {
+        assert!(
+            pair[1].start > pair[0].start && pair[1].start + 1 >= pair[0].end,
+            "{:?}\n{}",
+            bars,
+            out.stdout
+        );
+    }
 }
 
 #[test]
@@ -126,6 +134,15 @@ fn http_json_summary() {
     assert_each_span_at_least(&summary, 150.0);
 }
 
+/// `GET /stats` of `server`: the requests it served and the most it held at once.
+fn stats(server: &Server) -> Value {
+    fetch_client::install_tls_provider(); // reqwest is built without one
+    let url = format!("{}/stats", server.base_url());
+    reqwest::blocking::get(&url)
+        .and_then(|response| response.json())
+        .unwrap_or_else(|err| panic!("GET {url}: {err}"))
+}
+
 #[test]
 fn http_base_url_points_at_another_server() {
     let server = Server::start().unwrap();
@@ -144,9 +161,15 @@ fn http_base_url_points_at_another_server() {
         out.stdout
             .contains(&format!("Fetching from {}", server.base_url()))
     );
-    assert!(
-        out.stdout
-            .contains("Finished fetching data from website B.")
+    // The other server answered both sites, and one at a time.
+    let counted = stats(&server);
+    assert_eq!(
+        (
+            counted["served"].as_u64(),
+            counted["max_in_flight"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{counted}"
     );
 }
 
@@ -211,11 +234,13 @@ fn fault_invalid_json() {
 
 #[test]
 fn fault_timeout() {
-    let (error, summary) = one_fault("timeout", &["--timeout-ms", "200"]);
-    assert!(error.contains("timed out after 200 ms"), "{error}");
+    // 1 s: ten times the other sites' delay, so a loaded machine cannot
+    // time them out too.
+    let (error, summary) = one_fault("timeout", &["--timeout-ms", "1000"]);
+    assert!(error.contains("timed out after 1000 ms"), "{error}");
     let b = &summary["spans"][1];
     let waited = num(b, "end_ms") - num(b, "start_ms");
-    assert!(waited >= 200.0, "{summary}");
+    assert!(waited >= 1000.0, "{summary}");
 }
 
 #[test]
@@ -227,7 +252,7 @@ fn every_fault_at_once_and_the_last_site_still_fetched() {
         "--delay-ms",
         "50",
         "--timeout-ms",
-        "300",
+        "1000",
         "--fault",
         "A=refused",
         "--fault",
@@ -317,8 +342,8 @@ fn get_faults_are_one_error_line_naming_the_url() {
             "not the JSON expected",
         ),
         (
-            format!("{base}/data/1?delay_ms=1000"),
-            "timed out after 200 ms",
+            format!("{base}/data/1?delay_ms=3000"),
+            "timed out after 1000 ms",
         ),
         (format!("{dead}/data/1"), "could not connect"),
         // https to a plain-HTTP port: the TLS handshake fails (and rustls's
@@ -328,7 +353,7 @@ fn get_faults_are_one_error_line_naming_the_url() {
             "could not connect",
         ),
     ] {
-        let out = run(&["get", &url, "--timeout-ms", "200"]);
+        let out = run(&["get", &url, "--timeout-ms", "1000"]);
         out.assert_exit(1);
         let errors = out.error_lines();
         assert_eq!(errors.len(), 1, "{url}: {}", out.stderr);

@@ -1,6 +1,8 @@
 // Checks that #[timed] compiles and runs on every form a function can take:
-// a plain fn, a generic fn, a fn using `?`, `&self`/`&mut self` methods and
-// an `async fn`, each keeping its result.
+// a plain fn, a generic fn, a fn using `?`, `&self`/`&mut self` methods, an
+// `async fn`, and fns returning `impl Trait` (alone, inside a `Box` and inside
+// a tuple: `let x: impl Trait` does not compile, so these prove the macro
+// writes no type on its `let` there), each keeping its result.
 
 use macros_demo::timed;
 use std::future::Future;
@@ -44,6 +46,21 @@ async fn answer() -> u32 {
     42
 }
 
+#[timed]
+fn evens(limit: u32) -> impl Iterator<Item = u32> {
+    (0..limit).filter(|n| n % 2 == 0)
+}
+
+#[timed]
+fn adder(n: u32) -> Box<impl Fn(u32) -> u32> {
+    Box::new(move |x| x + n)
+}
+
+#[timed]
+fn counted(limit: u32) -> (impl Iterator<Item = u32>, u32) {
+    (0..limit, limit)
+}
+
 fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
@@ -63,4 +80,8 @@ fn main() {
     meter.add(2);
     assert_eq!(meter.read(), 3);
     assert_eq!(block_on(answer()), 42);
+    assert_eq!(evens(7).collect::<Vec<_>>(), [0, 2, 4, 6]);
+    assert_eq!(adder(2)(40), 42);
+    let (numbers, limit) = counted(3);
+    assert_eq!((numbers.sum::<u32>(), limit), (3, 3));
 }

@@ -1,5 +1,6 @@
-// Checks that #[derive(Describe)] works on named, tuple, unit, generic and
-// borrowing structs, and writes their fields in order with the types as written.
+// Checks that #[derive(Describe)] works on named, tuple, unit, generic,
+// borrowing and raw-pointer structs, and writes their fields in order with
+// the types as written.
 
 use macros_demo::{Describe, Field};
 
@@ -31,6 +32,15 @@ struct View<'a> {
     parts: &'a [u8],
 }
 
+#[derive(Describe)]
+#[allow(dead_code)]
+struct Raw<'a> {
+    ptr: *const u8,
+    cell: *mut Vec<u8>,
+    both: &'a *const *mut u8,
+    grid: [u8; 2 * 3],
+}
+
 fn main() {
     assert_eq!(Car::describe(), "Car { model: String, seats: u8 }");
     assert_eq!(Car::FIELDS[1], Field { name: "seats", ty: "u8" });
@@ -41,4 +51,8 @@ fn main() {
     );
     assert_eq!(Nothing::describe(), "Nothing");
     assert_eq!(View::describe(), "View { name: &'a str, parts: &'a [u8] }");
+    assert_eq!(
+        Raw::describe(),
+        "Raw { ptr: *const u8, cell: *mut Vec<u8>, both: &'a *const *mut u8, grid: [u8; 2 * 3] }"
+    );
 }

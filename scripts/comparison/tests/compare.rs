@@ -146,20 +146,7 @@ fn a_placeholder_without_json_and_a_slow_run_are_reported_by_name() {
         "#!/bin/sh\necho 'not written yet'\n",
     )
     .unwrap();
-    let recorded = fs::read_to_string(fixtures().join("async-fetch.json")).unwrap();
-    let mut slow: Value = serde_json::from_str(&recorded).unwrap();
-    slow["elapsed_ms"] = 900.0.into();
-    let slow_file = dir.join("slow.json");
-    fs::write(&slow_file, slow.to_string()).unwrap();
-    fs::write(
-        dir.join("async-fetch"),
-        format!(
-            "#!/bin/sh\ncase \"$1\" in http) cat '{}';; *) cat '{}';; esac\n",
-            fixtures().join("async-fetch-http.json").display(),
-            slow_file.display()
-        ),
-    )
-    .unwrap();
+    async_fetch_took(&dir, 900.0, 200.0);
     let out = compare(&dir, &["--json"]);
     assert_eq!(out.status.code(), Some(1));
     let json: Value = serde_json::from_slice(&out.stdout).expect("--json prints one JSON object");
@@ -186,7 +173,67 @@ fn a_placeholder_without_json_and_a_slow_run_are_reported_by_name() {
     let rows = json["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 11);
     assert_eq!(rows[0]["rust"]["summary"]["variant"], "threads");
-    assert_eq!(json["tolerance"]["fraction"], 0.25);
+}
+
+/// Makes the stand-in `async-fetch` in `dir` print its recorded summary with
+/// `elapsed_ms` and `ideal_ms` changed (its `http` run stays as recorded).
+fn async_fetch_took(dir: &Path, elapsed_ms: f64, ideal_ms: f64) {
+    let recorded = fs::read_to_string(fixtures().join("async-fetch.json")).unwrap();
+    let mut changed: Value = serde_json::from_str(&recorded).unwrap();
+    changed["elapsed_ms"] = elapsed_ms.into();
+    changed["ideal_ms"] = ideal_ms.into();
+    let changed_file = dir.join("async-fetch-changed.json");
+    fs::write(&changed_file, changed.to_string()).unwrap();
+    fs::write(
+        dir.join("async-fetch"),
+        format!(
+            "#!/bin/sh\ncase \"$1\" in http) cat '{}';; *) cat '{}';; esac\n",
+            fixtures().join("async-fetch-http.json").display(),
+            changed_file.display()
+        ),
+    )
+    .unwrap();
+}
+
+/// The tolerance that `--json` publishes is the one the verdict applies. With
+/// `fraction` and `floor_ms` read from the output, a concurrent run 1 ms
+/// inside ideal + max(fraction × ideal, floor) passes and one 1 ms outside
+/// fails, naming that limit: at an ideal where the floor is the larger margin
+/// and at one where the fraction is.
+#[test]
+fn the_published_tolerance_is_the_one_applied() {
+    let dir = scratch("tolerance");
+    all_demos(&dir);
+    let verdict = || {
+        let out = compare(&dir, &["--json"]);
+        let json: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        (out.status.code(), json)
+    };
+    let (code, json) = verdict();
+    assert_eq!(code, Some(0), "{json}");
+    let tolerance = &json["tolerance"];
+    let (fraction, floor_ms) = (
+        tolerance["fraction"].as_f64().unwrap(),
+        tolerance["floor_ms"].as_f64().unwrap(),
+    );
+    let (small, large) = (floor_ms / fraction / 2.0, floor_ms / fraction * 2.0);
+    for ideal_ms in [small, large] {
+        let allowed_ms = ideal_ms + (fraction * ideal_ms).max(floor_ms);
+        async_fetch_took(&dir, allowed_ms - 1.0, ideal_ms);
+        let (code, json) = verdict();
+        assert_eq!(code, Some(0), "{allowed_ms} ms allowed: {json}");
+        async_fetch_took(&dir, allowed_ms + 1.0, ideal_ms);
+        let (code, json) = verdict();
+        assert_eq!(code, Some(1), "{allowed_ms} ms allowed: {json}");
+        let problems = json["verdict"]["problems"].as_array().unwrap();
+        let problem = problems[0].as_str().unwrap_or_default();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problem.starts_with("async-fetch: took")
+                && problem.contains(&format!("(allowed {allowed_ms:.0} ms)")),
+            "{problem}"
+        );
+    }
 }
 
 #[test]

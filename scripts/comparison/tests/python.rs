@@ -33,6 +33,11 @@ fn run(py: &str, name: &str, args: &[&str]) -> Output {
 
 /// Runs with `--json` and returns the one JSON object of stdout.
 fn summary(py: &str, name: &str, args: &[&str]) -> Value {
+    summary_and_narrative(py, name, args).0
+}
+
+/// Runs with `--json`; returns the one JSON object of stdout and the narrative (stderr).
+fn summary_and_narrative(py: &str, name: &str, args: &[&str]) -> (Value, String) {
     let mut all = args.to_vec();
     all.push("--json");
     let out = run(py, name, &all);
@@ -63,7 +68,7 @@ fn summary(py: &str, name: &str, args: &[&str]) -> Value {
         assert!(json.get(field).is_some(), "{name}: no {field} in {json}");
     }
     assert!(json["max_rss_kb"].as_u64().unwrap() > 1000, "{json}");
-    json
+    (json, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// (first start, last end) of the spans: the tasks' own extent, without interpreter start-up.
@@ -80,7 +85,10 @@ fn extent(json: &Value) -> f64 {
     end - start
 }
 
-const TINY: [&str; 4] = ["--tasks", "3", "--delay-ms", "100"];
+/// 5 × 200 ms: one after another 1 s, at once 200 ms, so the bound of 0.6 ×
+/// the sequential extent (600 ms) is three times the ideal, room for the
+/// interpreter's and the forks' costs on a loaded machine.
+const TINY: [&str; 4] = ["--tasks", "5", "--delay-ms", "200"];
 
 #[test]
 fn waiting_tasks_overlap_except_in_the_sequential_fetch() {
@@ -88,9 +96,9 @@ fn waiting_tasks_overlap_except_in_the_sequential_fetch() {
     let sync = summary(py, "sync_fetch.py", &TINY);
     assert_eq!(
         (sync["variant"].as_str(), sync["ideal_ms"].as_f64()),
-        (Some("simulated"), Some(300.0))
+        (Some("simulated"), Some(1000.0))
     );
-    assert!(extent(&sync) >= 300.0, "{sync}");
+    assert!(extent(&sync) >= 1000.0, "{sync}");
     for (name, variant) in [
         ("threads_demo.py", "threads"),
         ("process_demo.py", "processes"),
@@ -100,9 +108,9 @@ fn waiting_tasks_overlap_except_in_the_sequential_fetch() {
         assert_eq!(json["variant"], variant);
         assert_eq!(
             (json["ok"].as_u64(), json["failed"].as_u64()),
-            (Some(3), Some(0))
+            (Some(5), Some(0))
         );
-        assert_eq!(json["ideal_ms"], 100.0);
+        assert_eq!(json["ideal_ms"], 200.0);
         assert!(
             extent(&json) < 0.6 * extent(&sync),
             "{name} overlaps: {json}"
@@ -121,8 +129,8 @@ fn http_variants_use_a_local_server_and_keep_the_same_ratio() {
         (sync["variant"].as_str(), concurrent["variant"].as_str()),
         (Some("http"), Some("http"))
     );
-    assert_eq!(sync["ok"], 3);
-    assert_eq!(concurrent["ok"], 3);
+    assert_eq!(sync["ok"], 5);
+    assert_eq!(concurrent["ok"], 5);
     assert!(
         extent(&concurrent) < 0.6 * extent(&sync),
         "{concurrent}\n{sync}"
@@ -150,7 +158,7 @@ fn threads_wait_side_by_side_simulated_and_over_http() {
         assert_eq!(json["variant"], variant);
         assert_eq!(
             (json["ok"].as_u64(), json["failed"].as_u64()),
-            (Some(3), Some(0))
+            (Some(5), Some(0))
         );
         assert!(extent(&json) < 0.6 * extent(&sync), "{json}\n{sync}");
     }
@@ -206,30 +214,69 @@ fn a_failed_fetch_is_counted_and_exits_1() {
     }
 }
 
+/// The times that each `round N:` line of `narrative` gives after each of
+/// `labels` (`one thread 12.3 ms`), one row per round.
+fn round_times(narrative: &str, labels: &[&str]) -> Vec<Vec<f64>> {
+    let rounds = narrative
+        .lines()
+        .filter(|l| l.trim_start().starts_with("round "));
+    rounds
+        .map(|line| {
+            let time = |label: &str| {
+                let (_, rest) = line.split_once(&format!(" {label} "))?;
+                rest.split(" ms").next()?.parse().ok()
+            };
+            let time = |label: &&str| time(label).unwrap_or_else(|| panic!("{label}: {line}"));
+            labels.iter().map(time).collect()
+        })
+        .collect()
+}
+
+/// As in the Rust `cpu` variants: the result is the closed formula's, each
+/// way's figure is its best round as printed, and the speedup is the ratio
+/// of those figures.
 #[test]
-fn cpu_variants_agree_with_the_formula_and_report_their_times() {
+fn cpu_variants_report_each_ways_best_round_and_the_formulas_sum() {
     let Some(py) = python() else { return };
     let n: u128 = 100_000;
     let expected = (n - 1) * n * (2 * n - 1) / 6 % (1u128 << 64);
     let args = ["cpu", "--size", "100000", "--workers", "2", "--rounds", "2"];
-    let threads = summary(py, "threads_demo.py", &args);
-    assert_eq!(threads["result"].as_u64().map(u128::from), Some(expected));
-    assert_eq!(
+    for (name, labels, kind) in [
+        ("threads_demo.py", ["one thread", "2 threads"], "threads"),
         (
-            threads["workers"].as_u64(),
-            threads["tasks"].as_u64(),
-            threads["rounds"].as_u64()
+            "process_demo.py",
+            ["one process", "2 processes"],
+            "processes",
         ),
-        (Some(2), Some(2), Some(2))
-    );
-    assert!(threads["threads_speedup"].as_f64().unwrap() > 0.0);
-    let processes = summary(py, "process_demo.py", &args);
-    assert_eq!(processes["result"], threads["result"]);
-    assert_eq!(processes["rounds"], 2);
-    assert!(processes["processes_ms"].as_f64().unwrap() > 0.0);
-    let ideal = processes["ideal_ms"].as_f64().unwrap();
-    let sequential = processes["sequential_ms"].as_f64().unwrap();
-    assert!((ideal - sequential / 2.0).abs() < 0.02, "{processes}");
+    ] {
+        let (json, narrative) = summary_and_narrative(py, name, &args);
+        assert_eq!(json["result"].as_u64().map(u128::from), Some(expected));
+        assert_eq!(
+            (
+                json["workers"].as_u64(),
+                json["tasks"].as_u64(),
+                json["rounds"].as_u64()
+            ),
+            (Some(2), Some(2), Some(2)),
+            "{name}"
+        );
+        let rounds = round_times(&narrative, &labels);
+        assert_eq!(rounds.len(), 2, "{name}: {narrative}");
+        let parallel = format!("{kind}_ms");
+        let number = |key: &str| {
+            json[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{key}: {json}"))
+        };
+        for (column, key) in ["sequential_ms", &parallel].iter().enumerate() {
+            let best = rounds.iter().map(|r| r[column]).fold(f64::MAX, f64::min);
+            // The narrative shows one decimal, the JSON two.
+            assert!((number(key) - best).abs() <= 0.051, "{key}: {json}");
+        }
+        let ratio = number("sequential_ms") / number(&parallel);
+        let speedup = number(&format!("{kind}_speedup"));
+        assert!((speedup - ratio).abs() <= 0.01 + 0.01 * ratio, "{json}");
+    }
 }
 
 #[test]
@@ -309,20 +356,17 @@ fn run_in_executor_frees_the_loop_that_cpu_work_on_it_stalls() {
             .as_f64()
             .unwrap_or_else(|| panic!("{key}: {offload}"))
     };
-    // On the loop, the heartbeat waits for both jobs, one after the other;
-    // in a process pool, the loop's thread has nothing to wait for.
+    // On the loop, the heartbeat waits out at least one whole job of about
+    // 200 ms (both, one after the other); in an executor, the loop's thread
+    // is free: with threads it waits only for the GIL, with processes for
+    // nothing.
+    let on_the_loop = lag("loop_max_lag_ms");
+    assert!(on_the_loop > 0.5 * 200.0, "{offload}");
+    assert!(lag("thread_pool_max_lag_ms") < on_the_loop, "{offload}");
     assert!(
-        lag("loop_max_lag_ms") > lag("process_pool_max_lag_ms"),
+        3.0 * lag("process_pool_max_lag_ms") < on_the_loop,
         "{offload}"
     );
-    for key in [
-        "loop_ms",
-        "thread_pool_ms",
-        "process_pool_ms",
-        "thread_pool_max_lag_ms",
-    ] {
-        assert!(lag(key) >= 0.0, "{key}: {offload}");
-    }
 }
 
 #[test]
