@@ -24,7 +24,7 @@ pub enum Behaviour {
     EndlessChunked,
     /// Announces `announced` bytes, sends `sent` spaces, then closes.
     CutOff {
-        /// The `Content-Length` sent.
+        /// The body length its `Content-Length` header promises, more than `sent`.
         announced: usize,
         /// How many bytes of body follow before the connection closes.
         sent: usize,
@@ -67,7 +67,7 @@ impl Hostile {
         Ok(Self { addr, stop })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, for `--base-url` or to append a path to.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
