@@ -38,7 +38,6 @@ pub fn runtime_arg() -> Arg {
 }
 
 impl Flavor {
-    /// Reads `--runtime`.
     pub fn from_matches(matches: &ArgMatches) -> Self {
         match matches.get_one::<String>("runtime").map(String::as_str) {
             Some("multi") => Flavor::Multi,

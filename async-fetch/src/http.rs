@@ -29,7 +29,7 @@ use tokio::sync::Semaphore;
 /// standard streams, the runtimes' epoll and wake-up descriptors, the listener.
 pub const RESERVED_FDS: u64 = 64;
 
-/// The `http` subcommand.
+/// The `http` subcommand with its own flags; `main` adds the common ones.
 pub fn http_command() -> Command {
     Command::new("http")
         .about("The same fetches over real HTTP: async reqwest, one shared Client, the local slow server")

@@ -29,7 +29,7 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// The article's numbers: three tasks that wait two seconds each.
 pub const DEFAULT_TASKS: u64 = 3;
-/// See [`DEFAULT_TASKS`].
+/// Default `--delay-ms`: the article's `time.sleep(2)`, in milliseconds.
 pub const DEFAULT_DELAY_MS: u64 = 2000;
 
 /// Upper bounds for `--tasks` and `--delay-ms`; each demo picks what it can carry.

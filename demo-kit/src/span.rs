@@ -46,9 +46,9 @@ impl Clock {
 pub struct Span {
     /// The task's number, from 0.
     pub task: usize,
-    /// When it started.
+    /// When the task began, in milliseconds since the run's [`Clock`] started.
     pub start_ms: f64,
-    /// When it ended.
+    /// When the task returned, on the same clock as `start_ms`.
     pub end_ms: f64,
 }
 

@@ -187,7 +187,7 @@ pub fn note_implausible(sequential_ms: f64, speedup: f64, parallelism: usize) {
 /// What both `cpu` variants report first, from the rounds they ran.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CpuRun {
-    /// `--size`.
+    /// `--size`: the sum ran over `i*i` for `i` in `0..size`.
     pub size: u64,
     /// How many threads or processes shared the work.
     pub workers: usize,

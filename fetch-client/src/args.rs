@@ -36,7 +36,7 @@ pub fn faults(
 /// reqwest's own default timeout: how long a request may take unless
 /// `--timeout-ms` says, or the delay plus [`TIMEOUT_MARGIN_MS`] if that is longer.
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
-/// See [`DEFAULT_TIMEOUT_MS`].
+/// The default timeout ([`default_timeout_ms`]) allows at least this long past a request's delay.
 pub const TIMEOUT_MARGIN_MS: u64 = 10_000;
 
 /// The timeout when `--timeout-ms` is not given, for requests that wait `delay_ms`.

@@ -1,9 +1,10 @@
 //! Small hostile HTTP servers on 127.0.0.1 for the fetch demos' tests: a
-//! body that never ends, a body cut off before its announced length, and a
-//! connection that never answers. Plain `std::net`, one thread per
-//! connection, every path answered the same way. The checks below run a
-//! demo's fetching modes against one and check the `error:` lines and the
-//! memory; each demo's `tests/hostile.rs` calls them with its own modes.
+//! body that never ends, a body cut off before its announced length, a
+//! connection that never answers, and one site of several that is down.
+//! Plain `std::net`, one thread per connection. The checks below run a
+//! demo's fetching modes against one and check the `error:` lines, the
+//! memory, and the last line against the Python equivalent's; each demo's
+//! tests call them with its own modes.
 
 use demo_kit::testing::Run;
 use std::io::{self, Read, Write};
@@ -23,13 +24,16 @@ pub enum Behaviour {
     EndlessChunked,
     /// Announces `announced` bytes, sends `sent` spaces, then closes.
     CutOff {
-        /// The `Content-Length` sent.
+        /// The body length its `Content-Length` header promises, more than `sent`.
         announced: usize,
         /// How many bytes of body follow before the connection closes.
         sent: usize,
     },
     /// Accepts the connection, then says nothing until the client gives up.
     Silent,
+    /// `/site/A` answers 503; every other path answers as the slow server's
+    /// `/site/{name}` does, at once.
+    SiteADown,
 }
 
 /// A running hostile server; dropping it stops it.
@@ -63,7 +67,7 @@ impl Hostile {
         Ok(Self { addr, stop })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, for `--base-url` or to append a path to.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -77,7 +81,7 @@ impl Drop for Hostile {
 }
 
 fn answer(mut stream: TcpStream, behaviour: Behaviour, stop: &AtomicBool) -> io::Result<()> {
-    read_head(&mut stream)?;
+    let head = read_head(&mut stream)?;
     let spaces = [b' '; 64 * 1024];
     let ok = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n";
     match behaviour {
@@ -105,12 +109,36 @@ fn answer(mut stream: TcpStream, behaviour: Behaviour, stop: &AtomicBool) -> io:
                 thread::sleep(Duration::from_millis(50));
             }
         }
+        Behaviour::SiteADown => {
+            // The request line, `GET /site/B?delay_ms=0 HTTP/1.1`, names the site.
+            let path = head.split(' ').nth(1).unwrap_or_default();
+            let site = path.trim_start_matches("/site/").split('?').next();
+            let site = site.unwrap_or_default();
+            let (status, body) = if site == "A" {
+                (
+                    "503 Service Unavailable",
+                    r#"{"error": "down"}"#.to_string(),
+                )
+            } else {
+                let data = format!("Data from website {site}");
+                (
+                    "200 OK",
+                    format!(r#"{{"site": "{site}", "data": "{data}", "delay_ms": 0}}"#),
+                )
+            };
+            write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            )?;
+        }
     }
     Ok(())
 }
 
-/// Reads up to the blank line that ends a request head.
-fn read_head(stream: &mut TcpStream) -> io::Result<()> {
+/// Reads up to the blank line that ends a request head, and returns it.
+fn read_head(stream: &mut TcpStream) -> io::Result<String> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut head = Vec::new();
     let mut byte = [0; 1];
@@ -120,7 +148,7 @@ fn read_head(stream: &mut TcpStream) -> io::Result<()> {
         }
         head.push(byte[0]);
     }
-    Ok(())
+    Ok(String::from_utf8_lossy(&head).into_owned())
 }
 
 /// Runs `bin ARGS --json`, killed if it takes more than a minute.
@@ -266,4 +294,36 @@ pub fn the_cap_is_a_checked_flag(bin: &str, site_modes: &[&[&str]]) {
     let help = demo_kit::testing::run(bin, &["get", "--help"]);
     assert!(help.stdout.contains("--max-body-bytes"), "{}", help.stdout);
     assert!(help.stdout.contains("4194304"), "{}", help.stdout);
+}
+
+/// Each of `site_modes` (`["http"]`, `["threads", "http"]` …), run by `bin`
+/// and by the Python equivalent `script` (the same words), against one
+/// [`Behaviour::SiteADown`] server with 1 and with 3 sites: every run exits 1
+/// and ends its stdout with the same line, `Fetched 0 of 1 website in …
+/// seconds; 1 failed.` and `Fetched 2 of 3 websites in … seconds; 1 failed.`
+/// Without python3 the Python runs are skipped, with a note.
+pub fn the_last_line_is_the_pythons(bin: &str, script: &str, site_modes: &[&[&str]]) {
+    use demo_kit::testing::ports::{python, shape};
+    let server = Hostile::start(Behaviour::SiteADown).expect("the server could not start");
+    let base = server.base_url();
+    for (tasks, expected) in [
+        ("1", "Fetched 0 of 1 website in # seconds; 1 failed."),
+        ("3", "Fetched 2 of 3 websites in # seconds; 1 failed."),
+    ] {
+        for mode in site_modes {
+            let args = [
+                mode,
+                &["--base-url", &base, "--tasks", tasks, "--delay-ms", "0"][..],
+            ]
+            .concat();
+            let rust = demo_kit::testing::run(bin, &args);
+            let python = python(script, &args);
+            for (who, run) in [(bin, Some(rust)), (script, python)] {
+                let Some(run) = run else { continue };
+                run.assert_exit(1);
+                let last = run.stdout.lines().last().unwrap_or_default();
+                assert_eq!(shape(last), expected, "{who} {args:?}: {run}");
+            }
+        }
+    }
 }

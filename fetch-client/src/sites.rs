@@ -75,14 +75,16 @@ pub fn closed_port_url() -> String {
 }
 
 /// The run's last line: the article's when every site answered, a count of
-/// the failures otherwise.
+/// the failures otherwise. `fetched_line` in scripts/python/demo_kit.py
+/// prints the same.
 pub fn fetched_line(total: usize, failed: usize, elapsed: Duration) -> String {
     let seconds = elapsed.as_secs_f64();
+    let websites = if total == 1 { "website" } else { "websites" };
     if failed == 0 {
         format!("All data fetched in {seconds:.2} seconds.")
     } else {
         format!(
-            "Fetched {} of {total} websites in {seconds:.2} seconds; {failed} failed.",
+            "Fetched {} of {total} {websites} in {seconds:.2} seconds; {failed} failed.",
             total - failed
         )
     }
@@ -131,6 +133,10 @@ mod tests {
         assert_eq!(
             fetched_line(3, 1, t),
             "Fetched 2 of 3 websites in 1.23 seconds; 1 failed."
+        );
+        assert_eq!(
+            fetched_line(1, 1, t),
+            "Fetched 0 of 1 website in 1.23 seconds; 1 failed."
         );
     }
 }

@@ -14,7 +14,7 @@ pub struct Field {
 /// [`#[derive(Describe)]`](macro@crate::Describe) rather than by hand: the
 /// derive reads the definition, so the description cannot drift from it.
 pub trait Describe {
-    /// The type's name.
+    /// The type's name as written after `struct`, without its generic parameters.
     const NAME: &'static str;
     /// Its fields, in order of definition.
     const FIELDS: &'static [Field];

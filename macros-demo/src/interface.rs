@@ -22,12 +22,12 @@ impl Car {
         }
     }
 
-    /// Starts the car.
+    /// One of the two methods `#[enforce_interface(start, stop)]` looks for.
     pub fn start(&self) {
         say!("  Starting the {}.", self.model);
     }
 
-    /// Stops the car.
+    /// The other one: without it, this `impl` block would not compile.
     pub fn stop(&self) {
         say!("  Stopping the {}.", self.model);
     }
@@ -37,9 +37,7 @@ impl Car {
 /// must define. The compiler checks it for every type (error E0046) without
 /// any macro, and code can then accept "any vehicle" (`&dyn Vehicle`).
 pub trait Vehicle {
-    /// Starts the vehicle.
     fn start(&self);
-    /// Stops the vehicle.
     fn stop(&self);
 }
 

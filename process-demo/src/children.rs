@@ -43,7 +43,7 @@ pub const PANIC_STATUS: i32 = 101;
 pub struct Record {
     /// The span of the child's task, measured by the child.
     pub span: Span,
-    /// The task's result.
+    /// The task's result: a partial sum in `cpu`, the child's counter in `isolation`, else 0.
     pub value: u64,
 }
 
@@ -106,11 +106,11 @@ impl fmt::Display for Outcome {
 /// One child after it was reaped.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finished {
-    /// Its task number.
+    /// Its task, counted from 0 as in the `Process N:` lines.
     pub task: usize,
-    /// How it ended.
+    /// How it ended; anything but [`Outcome::Finished`] counts as failed.
     pub outcome: Outcome,
-    /// What it reported, if anything.
+    /// What it sent over the pipe; `None` if it ended without writing.
     pub record: Option<Record>,
 }
 

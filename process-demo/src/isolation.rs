@@ -27,7 +27,7 @@ pub fn command() -> Command {
         )
 }
 
-/// Runs the variant.
+/// Forks `--tasks` children that each change their own copy of one counter, and reaps them.
 pub fn run(clock: Clock, common: &Common, fault: Option<Fault>) -> ExitCode {
     let delay = common.delay();
     let mut counter: u64 = 0;

@@ -109,7 +109,7 @@ async def gather_all(clock, args, fetch):
             failed += 1
         else:
             spans.append(outcome)
-    kit.say(f"All data fetched in {clock.ms() / 1e3:.2f} seconds.")
+    kit.say(kit.fetched_line(args.tasks, failed, clock))
     return spans, failed
 
 

@@ -7,7 +7,8 @@
   that stdout holds exactly one JSON object;
 - `Clock`/`span`, milliseconds since the top of the script;
 - `summary`/`report`, the same JSON summary as the Rust demos print;
-- `site_name`, the article's "website A", "website B", ...;
+- `site_name`, the article's "website A", "website B", ..., and
+  `fetched_line`, a fetch run's last line;
 - `command_parser`/`subcommand`/`run`, the shape every script's `main` shares;
 - the parts the CPU variants share (`threads_demo.py cpu`, `process_demo.py cpu`):
   `add_cpu`, `sum_of_squares`, `split`, `cpu_rounds`, `cpu_report`;
@@ -175,6 +176,16 @@ def site_name(i):
     (the names the Rust demos use)."""
     letter = chr(ord("A") + i % 26)
     return letter if i < 26 else f"{letter}{i // 26}"
+
+
+def fetched_line(total, failed, clock):
+    """A fetch run's last line, as fetch_client::sites::fetched_line words it:
+    the article's when every site answered, a count of the failures otherwise."""
+    seconds = f"{clock.ms() / 1e3:.2f}"
+    if not failed:
+        return f"All data fetched in {seconds} seconds."
+    websites = "website" if total == 1 else "websites"
+    return f"Fetched {total - failed} of {total} {websites} in {seconds} seconds; {failed} failed."
 
 
 # ---- The shape of every script's main ----------------------------------------

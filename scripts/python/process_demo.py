@@ -13,15 +13,17 @@ processes (best of --rounds rounds); each has its own interpreter and its own
 GIL, so this one does speed up.
 
 Children are forked (the Linux default in 3.11, asked for explicitly), so they
-share the parent's clock start and report their spans through a queue.
+share the parent's clock start and report their spans through one pipe. As in
+the Rust demo, a refused fork ends the forking: one `error:` line says why,
+the children already started are joined, and a last line counts the rest.
 """
 
 import time
 
 CLOCK_START = time.perf_counter()  # the run's clock, like Clock::start() at the top of main
 
-import multiprocessing  # noqa: E402 (imports come after the clock on purpose)
-import queue as queue_module  # noqa: E402
+import errno  # noqa: E402 (imports come after the clock on purpose)
+import multiprocessing  # noqa: E402
 import sys  # noqa: E402
 
 import demo_kit as kit  # noqa: E402
@@ -51,59 +53,81 @@ def bump_value(number, delay_s):
     return value
 
 
-def child(body, number, delay_s, clock, queue):
-    """Runs in the child: the task, then its span and result back to the parent."""
+def child(body, number, delay_s, clock, pipe):
+    """Runs in the child: the task, then its span and result back to the parent.
+
+    `send` of so small a message is one write of under PIPE_BUF bytes, which a
+    pipe keeps whole, so the children need no lock; and unlike a Queue's `put`
+    it starts no feeder thread, which under `ulimit -u` could itself be refused.
+    """
     result, span = clock.span(number, body, number, delay_s)
-    queue.put((span, result))
+    pipe.send((span, result))
+
+
+def refusal(err):
+    """Why Process.start() failed, in the Rust demo's words for a refused fork."""
+    if err.errno in (errno.EAGAIN, errno.ENOMEM):  # fork's own errors; its pipes fail otherwise
+        return f"fork failed with {errno.errorcode[err.errno]}: {err.strerror}"
+    return f"Process.start() failed: {err}"
 
 
 def run_in_processes(clock, args, body):
-    """One process per task; returns (spans, results by task, failed)."""
+    """One process per task, until a fork is refused; returns (spans, results
+    by task, failed, the line counting the processes that could not start or None)."""
     ctx = context()
-    queue = ctx.Queue()
+    reader, writer = ctx.Pipe(duplex=False)
     delay_s = args.delay_ms / 1e3
-    processes, failed = [], 0
+    processes, why = [], None
     for i in range(args.tasks):
-        p = ctx.Process(target=child, args=(body, i, delay_s, clock, queue))
+        p = ctx.Process(target=child, args=(body, i, delay_s, clock, writer))
         try:
             p.start()
-            processes.append(p)
-        except OSError as err:  # out of processes or memory: count it, keep the others
-            kit.error(f"could not start process {i}: {err}")
-            failed += 1
-    # Drain the queue before joining: a child whose message is still in the
-    # pipe cannot exit, so joining first could wait forever with many children.
+        except OSError as err:  # stop, as the uncaught error would, but join those started
+            why = refusal(err)
+            kit.error(f"could not start process {i}: {why}")
+            break
+        processes.append(p)
+    # Each child holds its own copy of the write end, so reading reaches
+    # end-of-file once the last one has exited. Reading first, joining after:
+    # a child blocked on a full pipe would never exit while we wait in join().
+    writer.close()
     spans, results = [], {}
-    while len(spans) < len(processes):
+    while True:
         try:
-            span, result = queue.get(timeout=0.05)
-        except queue_module.Empty:
-            if any(p.is_alive() for p in processes):
-                continue
-            try:  # every child has exited; whatever it sent is already in the pipe
-                span, result = queue.get(timeout=0.2)
-            except queue_module.Empty:
-                break
+            span, result = reader.recv()
+        except EOFError:
+            break
         spans.append(span)
         results[span["task"]] = result
+    not_started = args.tasks - len(processes)
+    failed = not_started
     for p in processes:
         p.join()
         if p.exitcode != 0:
             kit.error(f"process {p.name} exited with {p.exitcode}")
             failed += 1
-    return spans, results, failed
+    line = None
+    if why is not None:
+        stopped = " (no more were tried after the first refusal)" if not_started > 1 else ""
+        line = (f"{len(processes)} of {args.tasks} processes started; "
+                f"{not_started} could not: {why}{stopped}")
+    return spans, results, failed, line
 
 
 def run_default(clock, args):
-    spans, _, failed = run_in_processes(clock, args, task)
+    spans, _, failed, refused = run_in_processes(clock, args, task)
     kit.say("All processes have finished.")
+    if refused:
+        kit.error(refused)  # last, as in the Rust demo
     fields = kit.summary(DEMO, "processes", args, clock, args.delay_ms, spans, failed)
     return kit.report(fields, args)
 
 
 def run_isolation(clock, args):
-    spans, results, failed = run_in_processes(clock, args, bump_value)
+    spans, results, failed, refused = run_in_processes(clock, args, bump_value)
     kit.say(f"Parent: my value is still {value}")
+    if refused:
+        kit.error(refused)
     child_values = [results[i] for i in sorted(results)]
     fields = kit.summary(DEMO, "isolation", args, clock, args.delay_ms, spans, failed,
                          parent_value=value, child_values=child_values)
@@ -127,8 +151,14 @@ def run_cpu(clock, args):
     kit.say(f"Sum of squares below {args.size:,}: once in this process, then on "
             f"{args.workers} processes; {kit.best_of(args.rounds)}")
     parts = kit.split(args.size, args.workers)
-    best = kit.cpu_rounds(args, "one process", "processes",
-                          lambda: sum_in_processes(clock, parts, args.workers))
+    try:
+        best = kit.cpu_rounds(args, "one process", "processes",
+                              lambda: sum_in_processes(clock, parts, args.workers))
+    except OSError as err:  # Pool() raises at a refused fork, having ended the workers it started
+        kit.error(f"could not start a pool of {args.workers} processes: {refusal(err)}; "
+                  "Pool ended the workers it had started")
+        args.tasks, args.delay_ms = args.workers, 0
+        return kit.report(kit.summary(DEMO, "cpu", args, clock, 0, [], args.workers), args)
     return kit.cpu_report(DEMO, clock, args, "processes", "one process", best)
 
 

@@ -72,7 +72,7 @@ def run_sequence(clock, args, variant, fetch):
         except Exception as err:
             kit.error(f"website {kit.site_name(i)}: {err}")
             failed += 1
-    kit.say(f"All data fetched in {clock.ms() / 1e3:.2f} seconds.")
+    kit.say(kit.fetched_line(args.tasks, failed, clock))
     fields = kit.summary(DEMO, variant, args, clock, args.tasks * args.delay_ms, spans, failed)
     return kit.report(fields, args)
 
@@ -97,11 +97,7 @@ def finish_threads(clock, args, variant, results):
         if err is not None:
             kit.error(f"website {kit.site_name(i)}: {err}")
             failed += 1
-    if failed:
-        kit.say(f"Fetched {args.tasks - failed} of {args.tasks} websites in "
-                f"{clock.ms() / 1e3:.2f} seconds; {failed} failed.")
-    else:
-        kit.say(f"All data fetched in {clock.ms() / 1e3:.2f} seconds.")
+    kit.say(kit.fetched_line(args.tasks, failed, clock))
     fields = kit.summary(DEMO, variant, args, clock, args.delay_ms, spans, failed)
     return kit.report(fields, args)
 

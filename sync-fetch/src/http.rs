@@ -29,7 +29,7 @@ pub(crate) struct Site {
     data: String,
 }
 
-/// `sync-fetch http`.
+/// The `http` subcommand with its own flags; `main` adds the common ones.
 pub fn http_command() -> Command {
     Command::new("http")
         .about("Fetch the same sites over real HTTP, one after another, with reqwest::blocking")

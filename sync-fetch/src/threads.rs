@@ -56,7 +56,7 @@ pub fn command(limits: Limits) -> Command {
         .args(Common::args(limits))
 }
 
-/// `sync-fetch threads [http]`.
+/// Runs `threads`, or `threads http`, which reads its own common flags, not `common`.
 pub fn run(clock: Clock, common: &Common, matches: &ArgMatches) -> ExitCode {
     match matches.subcommand() {
         Some(("http", http)) => {

@@ -47,7 +47,7 @@ use std::thread;
 
 /// The largest `--workers` accepted.
 pub const MAX_WORKERS: u64 = 1024;
-/// The subcommand's flags.
+/// `cpu` and every flag it takes; `--tasks` and `--delay-ms` do not apply to it.
 pub fn command() -> Command {
     Command::new("cpu")
         .about("CPU-bound work: sequential vs std::thread::scope vs rayon (no GIL)")

@@ -38,7 +38,7 @@ pub enum SumError {
     Exited {
         /// Which child, in slice order.
         index: usize,
-        /// Its exit status.
+        /// Its exit status: not 0; 1 if writing its result failed.
         code: i32,
     },
     /// Child `index` exited with 0 but sent no whole result.
@@ -76,7 +76,7 @@ pub fn sequential_sum(numbers: &[u64]) -> u64 {
     numbers.iter().sum()
 }
 
-/// [`parallel_sum_with`] the plain sum.
+/// The plain sum on up to `children` processes: [`parallel_sum_with`] with [`sequential_sum`].
 pub fn parallel_sum(numbers: &[u64], children: usize) -> Result<u64, SumError> {
     parallel_sum_with(numbers, children, sequential_sum)
 }

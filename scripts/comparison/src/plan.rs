@@ -57,11 +57,11 @@ impl Entry {
 /// The numbers a mode runs with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
-    /// `quick` or `default`.
+    /// The mode's name in the title and the JSON: `quick` or `default`.
     pub mode: &'static str,
     /// Tasks per timing demo (the article's 3).
     pub tasks: usize,
-    /// The delay each task waits.
+    /// `--delay-ms` of the timing demos: 200 in quick mode, the article's 2000 otherwise.
     pub delay_ms: u64,
     /// `--size` for the Rust CPU variants; `None` leaves the demo's own default (about 1 s).
     pub rust_size: Option<u64>,

@@ -29,9 +29,9 @@ pub fn writable_dir(value: &str) -> Result<PathBuf, String> {
 /// One chart of the page, with the file name it is also saved under.
 #[derive(Clone, Debug)]
 pub struct Figure {
-    /// `timeline-rust-sync-fetch.svg`.
+    /// Its file name beside `index.html`, such as `timeline-rust-sync-fetch.svg`.
     pub file: String,
-    /// The SVG text.
+    /// The chart as an SVG document: inline in the page, and the file's content.
     pub svg: String,
 }
 
@@ -39,9 +39,9 @@ pub struct Figure {
 /// in a grid of `columns`.
 #[derive(Clone, Debug)]
 pub struct Section {
-    /// The heading.
+    /// Its `<h2>`.
     pub title: String,
-    /// How to read the charts.
+    /// How to read the charts: one paragraph under the heading.
     pub lead: String,
     /// 1 or 2 charts side by side.
     pub columns: usize,
@@ -52,11 +52,11 @@ pub struct Section {
 /// Everything the page shows.
 #[derive(Clone, Debug, Default)]
 pub struct Page {
-    /// The page's heading.
+    /// Its `<title>` and `<h1>`.
     pub title: String,
     /// Paragraphs under it: the settings, the machine, how it was timed.
     pub intro: Vec<String>,
-    /// The charts.
+    /// The chart sections, in order, before the table.
     pub sections: Vec<Section>,
     /// The table: its header cells, then its rows.
     pub table: Vec<Vec<String>>,

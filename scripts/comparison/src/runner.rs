@@ -39,12 +39,12 @@ impl Measured {
         })
     }
 
-    /// A numeric field.
+    /// The summary's field `key` as a number; `None` if it is missing or not one.
     pub fn num(&self, key: &str) -> Option<f64> {
         self.json.get(key).and_then(Value::as_f64)
     }
 
-    /// The spans, for the timeline.
+    /// The summary's `spans`, for the timeline; a malformed span is left out.
     pub fn spans(&self) -> Vec<Span> {
         let list = self.json.get("spans").and_then(Value::as_array);
         list.into_iter()
@@ -172,7 +172,7 @@ pub struct Runner {
     pub bin_dir: PathBuf,
     /// The Python interpreter, or why there is none.
     pub python: Result<PathBuf, String>,
-    /// scripts/python.
+    /// Where the Python equivalents are: `--python-dir`, else scripts/python.
     pub python_dir: PathBuf,
     /// A run taking longer than this is killed and reported as failed.
     pub timeout: Duration,

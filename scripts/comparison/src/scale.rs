@@ -9,13 +9,10 @@ use serde_json::{Value, json};
 /// One point of the sweep.
 #[derive(Clone, Debug)]
 pub struct Point {
-    /// `threads`, `async tasks`, `processes`.
+    /// Its row of [`SCALE_KINDS`]: `threads`, `async over HTTP`, …
     pub kind: &'static str,
-    /// How many tasks.
     pub tasks: usize,
-    /// The Rust run.
     pub rust: Outcome,
-    /// The Python run.
     pub python: Outcome,
 }
 
@@ -100,7 +97,7 @@ pub fn table(points: &[Point]) -> Vec<Vec<String>> {
     rows
 }
 
-/// The sweep for tooling.
+/// The sweep as `--scale --json` prints it: each side's status, time and memory per task.
 pub fn to_json(points: &[Point]) -> Value {
     let side = |o: &Outcome, tasks: usize| {
         let m = o.done();
