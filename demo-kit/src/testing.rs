@@ -214,6 +214,41 @@ pub fn assert_each_span_at_least(summary: &Value, ms: f64) {
     }
 }
 
+/// Asserts how a `cpu` run reports its rounds: `narrative` holds `rounds`
+/// lines `round N: …`, and for each `(label, way)` the summary's `{way}_ms`
+/// is the best (smallest) time those lines give after `label`
+/// (`sequential 12.3 ms`); each way but `sequential` also has a
+/// `{way}_speedup` equal to `sequential_ms ÷ {way}_ms`.
+pub fn assert_best_rounds(narrative: &str, summary: &Value, rounds: usize, ways: &[(&str, &str)]) {
+    let lines: Vec<&str> = narrative
+        .lines()
+        .filter(|l| l.trim_start().starts_with("round "))
+        .collect();
+    assert_eq!(lines.len(), rounds, "{rounds} round lines: {narrative}");
+    for &(label, way) in ways {
+        let time = |line: &&str| -> f64 {
+            let (_, rest) = line.split_once(&format!(" {label} ")).unwrap_or_default();
+            let time = rest.split(" ms").next().and_then(|t| t.parse().ok());
+            time.unwrap_or_else(|| panic!("no `{label} … ms` in {line:?}"))
+        };
+        let best = lines.iter().map(time).fold(f64::MAX, f64::min);
+        let key = format!("{way}_ms");
+        // The narrative shows one decimal, the JSON two.
+        assert!(
+            (num(summary, &key) - best).abs() <= 0.051,
+            "{key} is not the best round, {best}: {summary}"
+        );
+        if way != "sequential" {
+            let ratio = num(summary, "sequential_ms") / num(summary, &key);
+            let speedup = num(summary, &format!("{way}_speedup"));
+            assert!(
+                (speedup - ratio).abs() <= 0.01 + 0.01 * ratio,
+                "{way}_speedup is not sequential_ms ÷ {key}: {summary}"
+            );
+        }
+    }
+}
+
 /// The bars of the `--timeline` chart in `text`, top to bottom, each as the
 /// columns it fills.
 pub fn timeline_bars(text: &str) -> Vec<std::ops::Range<usize>> {

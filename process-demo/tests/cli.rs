@@ -184,24 +184,6 @@ fn sum_of_squares_below(n: u64) -> u64 {
     (n.saturating_sub(1) * n * (2 * n).saturating_sub(1) / 6) as u64
 }
 
-/// The times that each `round N:` line of `narrative` gives after each of
-/// `labels` (`sequential 12.3 ms`), one row per round.
-fn round_times(narrative: &str, labels: &[&str]) -> Vec<Vec<f64>> {
-    let rounds = narrative
-        .lines()
-        .filter(|l| l.trim_start().starts_with("round "));
-    rounds
-        .map(|line| {
-            let time = |label: &str| {
-                let (_, rest) = line.split_once(&format!(" {label} "))?;
-                rest.split(" ms").next()?.parse().ok()
-            };
-            let time = |label: &&str| time(label).unwrap_or_else(|| panic!("{label}: {line}"));
-            labels.iter().map(time).collect()
-        })
-        .collect()
-}
-
 /// The children's ranges, as their `Process N: sum over A..B = S in T ms`
 /// lines say: `(A, B, S)` in task order.
 fn partial_sums(narrative: &str) -> Vec<(u64, u64, u64)> {
@@ -267,19 +249,8 @@ fn cpu_work_is_split_across_children_and_checked() {
         "{narrative}"
     );
 
-    let rounds = round_times(&narrative, &["sequential", "3 processes"]);
-    assert_eq!(rounds.len(), 2, "{narrative}");
-    for (column, key) in ["sequential_ms", "processes_ms"].iter().enumerate() {
-        let best = rounds.iter().map(|r| r[column]).fold(f64::MAX, f64::min);
-        // The narrative shows one decimal, the JSON two.
-        assert!(
-            (num(&summary, key) - best).abs() <= 0.051,
-            "{key}: {summary}"
-        );
-    }
-    let ratio = num(&summary, "sequential_ms") / num(&summary, "processes_ms");
-    let speedup = num(&summary, "processes_speedup");
-    assert!((speedup - ratio).abs() <= 0.01 + 0.01 * ratio, "{summary}");
+    let ways = [("sequential", "sequential"), ("3 processes", "processes")];
+    testing::assert_best_rounds(&narrative, &summary, 2, &ways);
     assert!(narrative.contains("Speedup: "), "{narrative}");
     assert_eq!(summary["spans"].as_array().map(Vec::len), Some(3));
 }

@@ -257,24 +257,6 @@ fn shared_counter_sees_every_threads_additions() {
     assert!(text.contains("process-demo -- isolation"), "{text}");
 }
 
-/// The times that each `round N:` line of `narrative` gives after each of
-/// `labels` (`sequential 12.3 ms`), one row per round.
-fn round_times(narrative: &str, labels: &[&str]) -> Vec<Vec<f64>> {
-    let rounds = narrative
-        .lines()
-        .filter(|l| l.trim_start().starts_with("round "));
-    rounds
-        .map(|line| {
-            let time = |label: &str| {
-                let (_, rest) = line.split_once(&format!(" {label} "))?;
-                rest.split(" ms").next()?.parse().ok()
-            };
-            let time = |label: &&str| time(label).unwrap_or_else(|| panic!("{label}: {line}"));
-            labels.iter().map(time).collect()
-        })
-        .collect()
-}
-
 /// Each way's figure in the summary is its best round as printed, the
 /// speedups are the ratios of those figures, the spans come from the best
 /// scoped-threads round, and the result is the closed formula's.
@@ -301,29 +283,13 @@ fn cpu_reports_each_ways_best_round_and_the_exact_sum() {
     );
     // The sum of i^2 for i < n is (n-1) n (2n-1) / 6; small enough not to wrap.
     assert_eq!(value["result"], (size - 1) * size * (2 * size - 1) / 6);
-    let labels = ["sequential", "scoped threads", "rayon"];
-    let rounds = round_times(&out.stderr, &labels);
-    assert_eq!(rounds.len(), 3, "{}", out.stderr);
+    let ways = [
+        ("sequential", "sequential"),
+        ("scoped threads", "threads"),
+        ("rayon", "rayon"),
+    ];
+    testing::assert_best_rounds(&out.stderr, &value, 3, &ways);
     assert_eq!(value["rounds"], 3);
-    for (column, key) in ["sequential_ms", "threads_ms", "rayon_ms"]
-        .iter()
-        .enumerate()
-    {
-        let best = rounds.iter().map(|r| r[column]).fold(f64::MAX, f64::min);
-        // The narrative shows one decimal, the JSON two.
-        assert!((num(&value, key) - best).abs() <= 0.051, "{key}: {value}");
-    }
-    for (key, over) in [
-        ("threads_speedup", "threads_ms"),
-        ("rayon_speedup", "rayon_ms"),
-    ] {
-        let ratio = num(&value, "sequential_ms") / num(&value, over);
-        let speedup = num(&value, key);
-        assert!(
-            (speedup - ratio).abs() <= 0.01 + 0.01 * ratio,
-            "{key}: {value}"
-        );
-    }
     let spans = value["spans"].as_array().unwrap();
     assert_eq!(spans.len(), 3);
     for span in spans {

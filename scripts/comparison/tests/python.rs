@@ -214,24 +214,6 @@ fn a_failed_fetch_is_counted_and_exits_1() {
     }
 }
 
-/// The times that each `round N:` line of `narrative` gives after each of
-/// `labels` (`one thread 12.3 ms`), one row per round.
-fn round_times(narrative: &str, labels: &[&str]) -> Vec<Vec<f64>> {
-    let rounds = narrative
-        .lines()
-        .filter(|l| l.trim_start().starts_with("round "));
-    rounds
-        .map(|line| {
-            let time = |label: &str| {
-                let (_, rest) = line.split_once(&format!(" {label} "))?;
-                rest.split(" ms").next()?.parse().ok()
-            };
-            let time = |label: &&str| time(label).unwrap_or_else(|| panic!("{label}: {line}"));
-            labels.iter().map(time).collect()
-        })
-        .collect()
-}
-
 /// As in the Rust `cpu` variants: the result is the closed formula's, each
 /// way's figure is its best round as printed, and the speedup is the ratio
 /// of those figures.
@@ -241,12 +223,14 @@ fn cpu_variants_report_each_ways_best_round_and_the_formulas_sum() {
     let n: u128 = 100_000;
     let expected = (n - 1) * n * (2 * n - 1) / 6 % (1u128 << 64);
     let args = ["cpu", "--size", "100000", "--workers", "2", "--rounds", "2"];
-    for (name, labels, kind) in [
-        ("threads_demo.py", ["one thread", "2 threads"], "threads"),
+    for (name, ways) in [
+        (
+            "threads_demo.py",
+            [("one thread", "sequential"), ("2 threads", "threads")],
+        ),
         (
             "process_demo.py",
-            ["one process", "2 processes"],
-            "processes",
+            [("one process", "sequential"), ("2 processes", "processes")],
         ),
     ] {
         let (json, narrative) = summary_and_narrative(py, name, &args);
@@ -260,22 +244,7 @@ fn cpu_variants_report_each_ways_best_round_and_the_formulas_sum() {
             (Some(2), Some(2), Some(2)),
             "{name}"
         );
-        let rounds = round_times(&narrative, &labels);
-        assert_eq!(rounds.len(), 2, "{name}: {narrative}");
-        let parallel = format!("{kind}_ms");
-        let number = |key: &str| {
-            json[key]
-                .as_f64()
-                .unwrap_or_else(|| panic!("{key}: {json}"))
-        };
-        for (column, key) in ["sequential_ms", &parallel].iter().enumerate() {
-            let best = rounds.iter().map(|r| r[column]).fold(f64::MAX, f64::min);
-            // The narrative shows one decimal, the JSON two.
-            assert!((number(key) - best).abs() <= 0.051, "{key}: {json}");
-        }
-        let ratio = number("sequential_ms") / number(&parallel);
-        let speedup = number(&format!("{kind}_speedup"));
-        assert!((speedup - ratio).abs() <= 0.01 + 0.01 * ratio, "{json}");
+        demo_kit::testing::assert_best_rounds(&narrative, &json, 2, &ways);
     }
 }
 
