@@ -260,6 +260,19 @@ pub fn timeline_bars(text: &str) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// Asserts that the `--timeline` chart in `text` has `tasks` bars side by
+/// side: one column of the chart crosses every bar.
+pub fn assert_bars_overlap(text: &str, tasks: usize) {
+    let bars = timeline_bars(text);
+    assert_eq!(bars.len(), tasks, "{tasks} bars: {text}");
+    let latest_start = bars.iter().map(|b| b.start).max();
+    let earliest_end = bars.iter().map(|b| b.end).min();
+    assert!(
+        latest_start < earliest_end,
+        "bars overlap: {bars:?}\n{text}"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

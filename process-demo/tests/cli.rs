@@ -9,7 +9,7 @@
 
 use assert_cmd::cargo::cargo_bin;
 use demo_kit::testing::{
-    self, Run, assert_each_span_at_least, assert_spans_overlap, num, timeline_bars,
+    self, Run, assert_bars_overlap, assert_each_span_at_least, assert_spans_overlap, num,
 };
 use serde_json::Value;
 use std::process::{Command, Stdio};
@@ -145,16 +145,7 @@ fn json_summary_has_the_fields_of_the_design() {
 fn timeline_draws_one_bar_per_child_side_by_side() {
     let out = run(&["--tasks", "2", "--delay-ms", "300", "--timeline"]);
     out.assert_exit(0);
-    let text = &out.stdout;
-    assert!(
-        text.contains("task 0 |") && text.contains("task 1 |"),
-        "{text}"
-    );
-    // Side by side: one column of the chart crosses every bar.
-    let bars = timeline_bars(&out.stdout);
-    let latest_start = bars.iter().map(|b| b.start).max();
-    let earliest_end = bars.iter().map(|b| b.end).min();
-    assert!(latest_start < earliest_end, "{bars:?}\n{}", out.stdout);
+    assert_bars_overlap(&out.stdout, 2);
 }
 
 #[test]

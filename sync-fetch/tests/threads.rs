@@ -3,7 +3,7 @@
 
 use assert_cmd::cargo::cargo_bin;
 use demo_kit::testing::{
-    self, Run, assert_each_span_at_least, assert_spans_overlap, num, timeline_bars,
+    self, Run, assert_bars_overlap, assert_each_span_at_least, assert_spans_overlap, num,
 };
 use serde_json::Value;
 
@@ -136,12 +136,7 @@ fn a_failed_site_is_reported_and_the_others_kept() {
 fn timeline_draws_bars_side_by_side() {
     let out = run(&["threads", "--delay-ms", "100", "--timeline"]);
     out.assert_exit(0);
-    let bars = timeline_bars(&out.stdout);
-    assert_eq!(bars.len(), 3, "{}", out.stdout);
-    // Side by side: one column of the chart crosses every bar.
-    let latest_start = bars.iter().map(|b| b.start).max();
-    let earliest_end = bars.iter().map(|b| b.end).min();
-    assert!(latest_start < earliest_end, "{bars:?}\n{}", out.stdout);
+    assert_bars_overlap(&out.stdout, 3);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use assert_cmd::cargo::cargo_bin;
 use demo_kit::testing::{
-    self, Run, assert_each_span_at_least, assert_spans_overlap, num, timeline_bars,
+    self, Run, assert_bars_overlap, assert_each_span_at_least, assert_spans_overlap, num,
 };
 use serde_json::Value;
 use std::sync::Mutex;
@@ -227,16 +227,7 @@ fn help_names_the_python_original() {
 fn timeline_draws_one_bar_per_task_side_by_side() {
     let out = run(&["--tasks", "2", "--delay-ms", "200", "--timeline"]);
     out.assert_exit(0);
-    let text = &out.stdout;
-    assert!(
-        text.contains("task 0 |") && text.contains("task 1 |"),
-        "{text}"
-    );
-    // Side by side: one column of the chart crosses every bar.
-    let bars = timeline_bars(&out.stdout);
-    let latest_start = bars.iter().map(|b| b.start).max();
-    let earliest_end = bars.iter().map(|b| b.end).min();
-    assert!(latest_start < earliest_end, "{bars:?}\n{}", out.stdout);
+    assert_bars_overlap(&out.stdout, 2);
 }
 
 #[test]
