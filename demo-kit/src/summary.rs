@@ -69,7 +69,7 @@ impl Summary {
         let elapsed_ms = clock.ms();
         if self.common.timeline {
             let axis_ms = spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
-            crate::say!("{}", timeline::render(&spans, axis_ms, timeline::WIDTH));
+            crate::say!("{}", timeline::render(&spans, axis_ms));
         }
         if self.common.json {
             let mut out = io::BufWriter::new(io::stdout().lock());
