@@ -93,20 +93,12 @@ pub async fn run(clock: Clock, common: Common) -> std::process::ExitCode {
         say!("Blocking:");
         say!(
             "{}",
-            demo_kit::timeline::render(
-                &rebase(&blocking_spans),
-                axis_ms,
-                demo_kit::timeline::WIDTH
-            )
+            demo_kit::timeline::render(&rebase(&blocking_spans), axis_ms)
         );
         say!("Cooperative:");
         say!(
             "{}",
-            demo_kit::timeline::render(
-                &rebase(&cooperative_spans),
-                axis_ms,
-                demo_kit::timeline::WIDTH
-            )
+            demo_kit::timeline::render(&rebase(&cooperative_spans), axis_ms)
         );
     }
 

@@ -200,10 +200,7 @@ pub async fn run(clock: Clock, common: Common, matches: &ArgMatches) -> ExitCode
         let axis_ms = inline.wall_ms.max(offloaded.wall_ms);
         for (name, r) in [("Inline:", &inline), ("Offloaded:", &offloaded)] {
             say!("{name}");
-            say!(
-                "{}",
-                demo_kit::timeline::render(&rebase(&r.spans), axis_ms, demo_kit::timeline::WIDTH)
-            );
+            say!("{}", demo_kit::timeline::render(&rebase(&r.spans), axis_ms));
         }
     }
 

@@ -65,22 +65,23 @@ pub struct Common {
 }
 
 impl Common {
-    /// The common flags of a command whose tasks wait: [`tasks_arg`],
-    /// [`delay_arg`], `--verbose` and [`Common::report_args`].
+    /// The common flags of a command whose tasks wait: `--tasks N` (from 1
+    /// to `limits.max_tasks`, [`DEFAULT_TASKS`] if not given), [`delay_arg`],
+    /// `--verbose` and [`Common::report_args`].
     pub fn args(limits: Limits) -> [Arg; 5] {
+        let tasks = Arg::new("tasks")
+            .long("tasks")
+            .value_name("N")
+            .help(format!("How many tasks to run [default: {DEFAULT_TASKS}]"))
+            .value_parser(value_parser!(u64).range(1..=limits.max_tasks))
+            .allow_negative_numbers(true); // `-1` is a bad value, not an unknown flag
         let [json, timeline] = Self::report_args();
         let verbose = Arg::new("verbose")
             .long("verbose")
             .short('v')
             .help("Print every task's lines (runs of more than 10 tasks show the first 10 lines and a count)")
             .action(ArgAction::SetTrue);
-        [
-            tasks_arg(limits),
-            delay_arg(limits),
-            verbose,
-            json,
-            timeline,
-        ]
+        [tasks, delay_arg(limits), verbose, json, timeline]
     }
 
     /// `--json` and `--timeline` alone, for a command that has no waiting
@@ -128,16 +129,6 @@ impl Common {
     pub fn delay(&self) -> Duration {
         Duration::from_millis(self.delay_ms)
     }
-}
-
-/// `--tasks N`: how many tasks, from 1 to `limits.max_tasks`, [`DEFAULT_TASKS`] if not given.
-pub fn tasks_arg(limits: Limits) -> Arg {
-    Arg::new("tasks")
-        .long("tasks")
-        .value_name("N")
-        .help(format!("How many tasks to run [default: {DEFAULT_TASKS}]"))
-        .value_parser(value_parser!(u64).range(1..=limits.max_tasks))
-        .allow_negative_numbers(true) // `-1` is a bad value, not an unknown flag
 }
 
 /// `--delay-ms MS`: how long each task waits, [`DEFAULT_DELAY_MS`] if not given.

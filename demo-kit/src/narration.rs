@@ -24,8 +24,8 @@ pub const SHOWN_LINES: u64 = 10;
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 /// Lines shown after which the narrative is cut; `u64::MAX` outside [`begin`]/[`end`].
 static BUDGET: AtomicU64 = AtomicU64::new(u64::MAX);
+/// Lines of narrative since [`begin`], shown or not: those past the budget were left out.
 static SAID: AtomicU64 = AtomicU64::new(0);
-static HIDDEN: AtomicU64 = AtomicU64::new(0);
 
 /// Records `--verbose` (every line printed, whatever the number of tasks).
 pub fn set_verbose(on: bool) {
@@ -37,7 +37,6 @@ pub fn set_verbose(on: bool) {
 /// [`SHOWN_LINES`] lines are printed.
 pub fn begin(tasks: usize) {
     SAID.store(0, Ordering::Relaxed);
-    HIDDEN.store(0, Ordering::Relaxed);
     let cut = tasks as u64 > SHOWN_LINES && !VERBOSE.load(Ordering::Relaxed);
     BUDGET.store(if cut { SHOWN_LINES } else { u64::MAX }, Ordering::Relaxed);
 }
@@ -45,26 +44,19 @@ pub fn begin(tasks: usize) {
 /// Counts `lines` that a forked child will print as if this process had
 /// printed them (see the module comment).
 pub fn reserve(lines: u64) {
-    let before = SAID.fetch_add(lines, Ordering::Relaxed);
-    let budget = BUDGET.load(Ordering::Relaxed);
-    let hidden = (before + lines).saturating_sub(budget.max(before));
-    HIDDEN.fetch_add(hidden, Ordering::Relaxed);
+    SAID.fetch_add(lines, Ordering::Relaxed);
 }
 
 /// Whether the next line of narrative is printed (and counts it).
 pub(crate) fn shows_next_line() -> bool {
-    let shown = SAID.fetch_add(1, Ordering::Relaxed) < BUDGET.load(Ordering::Relaxed);
-    if !shown {
-        HIDDEN.fetch_add(1, Ordering::Relaxed);
-    }
-    shown
+    SAID.fetch_add(1, Ordering::Relaxed) < BUDGET.load(Ordering::Relaxed)
 }
 
 /// Ends the task narrative: every later line is printed again, and if lines
 /// were left out, one line says how many.
 pub fn end() {
-    BUDGET.store(u64::MAX, Ordering::Relaxed);
-    let hidden = HIDDEN.swap(0, Ordering::Relaxed);
+    let budget = BUDGET.swap(u64::MAX, Ordering::Relaxed);
+    let hidden = SAID.load(Ordering::Relaxed).saturating_sub(budget);
     if hidden > 0 {
         crate::say!(
             "… and {hidden} more lines like these, not shown (--verbose prints every line)."

@@ -69,7 +69,7 @@ impl Summary {
         let elapsed_ms = clock.ms();
         if self.common.timeline {
             let axis_ms = spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
-            crate::say!("{}", timeline::render(&spans, axis_ms, timeline::WIDTH));
+            crate::say!("{}", timeline::render(&spans, axis_ms));
         }
         if self.common.json {
             let mut out = io::BufWriter::new(io::stdout().lock());
@@ -100,7 +100,9 @@ impl Summary {
             "delay_ms": self.common.delay_ms,
             "ideal_ms": round2(self.ideal_ms),
             "elapsed_ms": round2(elapsed_ms),
-            "max_rss_kb": max_rss_kb(),
+            // This process's peak plus the peak of the largest child it has
+            // waited for (Linux's `ru_maxrss` for `RUSAGE_CHILDREN`; 0 without children).
+            "max_rss_kb": self_peak_kb() + rusage_max_rss_kb(libc::RUSAGE_CHILDREN),
             "ok": self.common.tasks.saturating_sub(failed),
             "failed": failed,
             "spans": null, // written below
@@ -123,13 +125,6 @@ impl Summary {
         }
         out.write_all(b"}\n")
     }
-}
-
-/// Peak resident memory in KiB: this process's peak ([`self_peak_kb`]) plus
-/// the peak of the largest child it has waited for (Linux's `ru_maxrss` for
-/// `RUSAGE_CHILDREN`). With no children the second term is 0.
-fn max_rss_kb() -> u64 {
-    self_peak_kb() + rusage_max_rss_kb(libc::RUSAGE_CHILDREN)
 }
 
 /// This program's own peak resident memory in KiB.

@@ -15,9 +15,9 @@ pub const WIDTH: usize = 50;
 /// Runs with more tasks show the first and last few and say how many were left out.
 pub const MAX_ROWS: usize = 20;
 
-/// The spans on an axis from 0 to `axis_ms`, `width` characters wide, so that
-/// two charts drawn with the same `axis_ms` can be compared line by line.
-pub fn render(spans: &[Span], axis_ms: f64, width: usize) -> String {
+/// The spans on an axis from 0 to `axis_ms`, [`WIDTH`] characters wide, so
+/// that two charts drawn with the same `axis_ms` can be compared line by line.
+pub fn render(spans: &[Span], axis_ms: f64) -> String {
     let mut out = String::new();
     let axis_ms = axis_ms.max(f64::MIN_POSITIVE);
     let last_task = spans.iter().map(|s| s.task).max().unwrap_or(0);
@@ -32,11 +32,11 @@ pub fn render(spans: &[Span], axis_ms: f64, width: usize) -> String {
         if left_out.contains(&row) {
             continue;
         }
-        let cell = |ms: f64| ((ms / axis_ms) * width as f64).clamp(0.0, width as f64);
+        let cell = |ms: f64| ((ms / axis_ms) * WIDTH as f64).clamp(0.0, WIDTH as f64);
         let from = cell(span.start_ms).floor() as usize;
-        let to = (cell(span.end_ms).ceil() as usize).max(from + 1).min(width);
+        let to = (cell(span.end_ms).ceil() as usize).max(from + 1).min(WIDTH);
         let from = from.min(to.saturating_sub(1));
-        let bar: String = (0..width)
+        let bar: String = (0..WIDTH)
             .map(|i| if (from..to).contains(&i) { '█' } else { ' ' })
             .collect();
         let _ = writeln!(
@@ -51,7 +51,7 @@ pub fn render(spans: &[Span], axis_ms: f64, width: usize) -> String {
         "{:pad$}0 ms{end:>rest$}",
         "",
         pad = label + 7,
-        rest = (width + 1).saturating_sub(4)
+        rest = (WIDTH + 1).saturating_sub(4)
     );
     out
 }
@@ -77,31 +77,27 @@ mod tests {
 
     #[test]
     fn concurrent_spans_stack_sequential_spans_step() {
-        let together = bars(&render(
-            &[span(0, 0.0, 100.0), span(1, 0.0, 100.0)],
-            100.0,
-            10,
-        ));
-        assert_eq!(together, vec!["██████████", "██████████"]);
-        let apart = bars(&render(
-            &[span(0, 0.0, 50.0), span(1, 50.0, 100.0)],
-            100.0,
-            10,
-        ));
-        assert_eq!(apart, vec!["█████     ", "     █████"]);
+        let together = bars(&render(&[span(0, 0.0, 100.0), span(1, 0.0, 100.0)], 100.0));
+        assert_eq!(together, vec!["█".repeat(WIDTH); 2]);
+        let apart = bars(&render(&[span(0, 0.0, 50.0), span(1, 50.0, 100.0)], 100.0));
+        let (half, blank) = ("█".repeat(WIDTH / 2), " ".repeat(WIDTH / 2));
+        assert_eq!(
+            apart,
+            vec![format!("{half}{blank}"), format!("{blank}{half}")]
+        );
     }
 
     #[test]
     fn a_short_span_still_shows() {
-        let chart = render(&[span(0, 0.0, 0.01)], 1000.0, 10);
-        assert_eq!(bars(&chart), vec!["█         "]);
+        let chart = render(&[span(0, 0.0, 0.01)], 1000.0);
+        assert_eq!(bars(&chart), vec![format!("█{}", " ".repeat(WIDTH - 1))]);
         assert!(chart.ends_with("1000 ms"), "{chart}");
     }
 
     #[test]
     fn many_tasks_are_elided() {
         let spans: Vec<Span> = (0..100).map(|i| span(i, 0.0, 10.0)).collect();
-        let chart = render(&spans, 10.0, WIDTH);
+        let chart = render(&spans, 10.0);
         assert_eq!(bars(&chart).len(), MAX_ROWS);
         assert!(chart.contains("80 more tasks"));
         assert!(chart.contains("task 99 |"));
@@ -109,6 +105,6 @@ mod tests {
 
     #[test]
     fn empty_is_just_the_axis() {
-        assert_eq!(render(&[], 0.0, WIDTH).lines().count(), 1);
+        assert_eq!(render(&[], 0.0).lines().count(), 1);
     }
 }

@@ -3,14 +3,13 @@
 //! the timing helpers and the start of their JSON summary, so that both demos
 //! time exactly the same thing and report it the same way.
 //!
-//! The kernel and the timing use the standard library only; the flag and
-//! the summary use the rest of demo-kit.
+//! The kernel uses the standard library only; the timing (on a [`Clock`]),
+//! the flag and the summary use the rest of demo-kit.
 
-use crate::{Common, Summary};
+use crate::{Clock, Common, Summary};
 use clap::{Arg, ArgMatches, value_parser};
 use std::hint::black_box;
 use std::ops::Range;
-use std::time::Instant;
 
 /// Default `--size` of both `cpu` subcommands: about half a second of
 /// sequential work in a release build on the 2-core machine the demos were
@@ -147,9 +146,8 @@ pub fn split(size: u64, parts: usize) -> Vec<Range<u64>> {
 
 /// Runs `f` and returns its value and how long it took, in milliseconds.
 pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
-    let start = Instant::now();
-    let value = f();
-    (value, start.elapsed().as_secs_f64() * 1e3)
+    let clock = Clock::start();
+    (f(), clock.ms())
 }
 
 /// `base_ms / other_ms` to two decimals, finite even for a run too short to measure.
@@ -164,8 +162,7 @@ pub fn round2(x: f64) -> f64 {
 
 /// `"best of 3 rounds"`: how both demos say which time they report.
 pub fn best_of(rounds: u64) -> String {
-    let plural = if rounds == 1 { "" } else { "s" };
-    format!("best of {rounds} round{plural}")
+    format!("best of {}", count(rounds as usize, "round", "rounds"))
 }
 
 /// Says in one line of narrative when `speedup` is more than `parallelism`

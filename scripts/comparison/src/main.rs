@@ -205,7 +205,7 @@ fn timeline(runs: &[Run]) -> String {
     for (title, spans) in charts {
         out.push_str(&format!("\n{title}\n"));
         if !spans.is_empty() {
-            out.push_str(&demo_kit::timeline::render(&spans, axis, 50));
+            out.push_str(&demo_kit::timeline::render(&spans, axis));
             out.push('\n');
         }
     }

@@ -29,9 +29,17 @@ pub struct Measured {
 
 impl Measured {
     /// A summary read from text (a recorded fixture, or a run's stdout),
-    /// before its wall time and memory are known.
+    /// before its wall time and memory are known: the whole text, or else its
+    /// last line that is a JSON object with an `elapsed_ms`.
     pub fn parse(text: &str) -> Option<Self> {
-        let json = summary_in(text)?;
+        let is_summary = |v: &Value| v.get("elapsed_ms").is_some_and(Value::is_number);
+        let whole = serde_json::from_str::<Value>(text.trim()).ok();
+        let json = whole.filter(is_summary).or_else(|| {
+            text.lines()
+                .rev()
+                .filter_map(|line| serde_json::from_str::<Value>(line.trim()).ok())
+                .find(is_summary)
+        })?;
         Some(Self {
             json,
             wall_ms: 0.0,
@@ -99,22 +107,6 @@ impl Outcome {
             Outcome::Missing(r) | Outcome::Failed(r, _) | Outcome::Skipped(r) => Some(r),
         }
     }
-}
-
-/// The JSON summary in a run's stdout: the whole text, or else its last line
-/// that is a JSON object with an `elapsed_ms`.
-pub fn summary_in(stdout: &str) -> Option<Value> {
-    let is_summary = |v: &Value| v.get("elapsed_ms").is_some_and(Value::is_number);
-    if let Ok(v) = serde_json::from_str::<Value>(stdout.trim())
-        && is_summary(&v)
-    {
-        return Some(v);
-    }
-    stdout
-        .lines()
-        .rev()
-        .filter_map(|line| serde_json::from_str::<Value>(line.trim()).ok())
-        .find(is_summary)
 }
 
 /// Judges a finished run from its exit code (`None`: killed by a signal)

@@ -310,7 +310,7 @@ fn summary_json(outcome: &Outcome) -> Value {
     json!({
         "status": outcome.status(),
         "reason": outcome.reason(),
-        "wall_ms": measured.map(|m| (m.wall_ms * 100.0).round() / 100.0),
+        "wall_ms": measured.map(|m| demo_kit::work::round2(m.wall_ms)),
         "summary": measured.map(|m| m.json.clone()),
     })
 }

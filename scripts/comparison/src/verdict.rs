@@ -35,11 +35,6 @@ pub const TOLERANCE: Tolerance = Tolerance {
 };
 
 impl Tolerance {
-    /// The longest a run with this ideal may take.
-    pub fn allowed_ms(&self, ideal_ms: f64) -> f64 {
-        ideal_ms + (ideal_ms * self.fraction).max(self.floor_ms)
-    }
-
     /// The rule in words, for the output.
     pub fn describe(&self) -> String {
         format!(
@@ -72,7 +67,7 @@ pub fn judge(entry: &Entry, rust: &Outcome, cores: usize) -> Option<String> {
                     entry.metric
                 ));
             };
-            let allowed = TOLERANCE.allowed_ms(ideal);
+            let allowed = ideal + (ideal * TOLERANCE.fraction).max(TOLERANCE.floor_ms);
             if took > allowed {
                 return Some(format!(
                     "{name}: took {took:.0} ms, more than its ideal {ideal:.0} ms + tolerance \
