@@ -345,7 +345,7 @@ fn die_with_this_process(cmd: &mut Command) {
 }
 
 /// Stops a run and everything in its process group (see `process_group(0)`
-/// in [`run`]): SIGTERM, a moment to go, then SIGKILL; waits for the child,
+/// in [`Runner::run`]): SIGTERM, a moment to go, then SIGKILL; waits for the child,
 /// then for the rest of the group, which this tool reaps as their subreaper
 /// (see [`signals::install`]).
 fn stop_group(child: &mut std::process::Child) {

@@ -1,6 +1,6 @@
 //! Ctrl-C, `kill` and a closed terminal while a comparison runs.
 //!
-//! Each demo runs in a process group of its own (see [`crate::runner::run`]),
+//! Each demo runs in a process group of its own (see [`Runner::run`](crate::runner::Runner::run)),
 //! so Ctrl-C, which the terminal sends to the foreground group, reaches this
 //! tool but not the demo. Without help the demo, and any children it forked,
 //! would outlive the comparison. So SIGINT, SIGTERM and SIGHUP are caught
