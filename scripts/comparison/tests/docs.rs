@@ -9,7 +9,9 @@
 //!   nothing actually runs: clap checks every flag and value before the
 //!   `--help`), and every `--example` it names exists; a command the
 //!   README says is refused must be refused (exit 2);
-//! - every `scripts/compare …` command is accepted by `comparison --check-args`.
+//! - every `scripts/compare …` command is accepted by `comparison --check-args`;
+//! - every local link and image points at a file, and a link's `#fragment`
+//!   into a Markdown file at one of its headings.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -335,14 +337,38 @@ fn readme_commands_are_accepted_by_their_parsers() {
 }
 
 /// The targets of a Markdown text's inline links and images, `[…](target)`,
-/// without a `#fragment`; web addresses and bare fragments left out.
-fn local_links(text: &str) -> Vec<&str> {
+/// split at `#` into a path (empty for a link within the text) and its
+/// fragment; web addresses left out.
+fn local_links(text: &str) -> Vec<(&str, Option<&str>)> {
     text.split("](")
         .skip(1)
         .filter_map(|rest| rest.split(')').next())
-        .map(|target| target.split('#').next().unwrap_or(""))
         .filter(|target| !target.is_empty() && !target.contains("://"))
         .filter(|target| !target.starts_with("mailto:"))
+        .map(|target| match target.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment)),
+            None => (target, None),
+        })
+        .collect()
+}
+
+/// The anchors GitHub gives a Markdown text's headings: lowercased, spaces
+/// to hyphens, punctuation other than `-` and `_` dropped.
+fn anchors(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| line.starts_with('#'))
+        .map(|line| {
+            line.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter_map(|c| match c {
+                    ' ' => Some('-'),
+                    c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                    _ => None,
+                })
+                .collect()
+        })
         .collect()
 }
 
@@ -352,9 +378,26 @@ fn every_local_link_and_image_points_at_a_file_and_the_root_shows_the_chart() {
     for doc in documents() {
         let text = read(&doc);
         let dir = doc.parent().expect("a document sits in a directory");
-        for target in local_links(&text) {
-            if !dir.join(target).exists() {
-                broken.push(format!("{}: ({target})", doc.display()));
+        for (path, fragment) in local_links(&text) {
+            let file = if path.is_empty() {
+                doc.clone()
+            } else {
+                dir.join(path)
+            };
+            if !file.exists() {
+                broken.push(format!("{}: ({path})", doc.display()));
+            } else if let Some(fragment) =
+                fragment.filter(|_| file.extension().is_some_and(|e| e == "md"))
+            {
+                if !anchors(&read(&file))
+                    .iter()
+                    .any(|anchor| anchor == fragment)
+                {
+                    broken.push(format!(
+                        "{}: ({path}#{fragment}): no such heading",
+                        doc.display()
+                    ));
+                }
             }
         }
     }
