@@ -414,3 +414,29 @@ fn every_local_link_and_image_points_at_a_file_and_the_root_shows_the_chart() {
         "the root README embeds docs/report/fetch-sequential-vs-concurrent.svg"
     );
 }
+
+/// A demo's README is the lesson (the port, the Python → Rust table, what to
+/// try, questions) in at most 150 lines; lab notes go to `docs/notes/`.
+#[test]
+fn each_demo_readme_is_at_most_150_lines() {
+    let demos = [
+        "threads-demo",
+        "process-demo",
+        "sync-fetch",
+        "async-fetch",
+        "macros-demo",
+        "exercises",
+    ];
+    let long: Vec<String> = demos
+        .iter()
+        .map(|demo| {
+            (
+                demo,
+                read(&root().join(demo).join("README.md")).lines().count(),
+            )
+        })
+        .filter(|&(_, lines)| lines > 150)
+        .map(|(demo, lines)| format!("{demo}/README.md: {lines} lines"))
+        .collect();
+    assert!(long.is_empty(), "over 150 lines:\n{}", long.join("\n"));
+}
