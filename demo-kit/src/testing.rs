@@ -269,7 +269,7 @@ pub fn assert_bars_overlap(text: &str, tasks: usize) {
     let earliest_end = bars.iter().map(|b| b.end).min();
     assert!(
         latest_start < earliest_end,
-        "bars overlap: {bars:?}\n{text}"
+        "the bars are not side by side: {bars:?}\n{text}"
     );
 }
 
